@@ -1,0 +1,21 @@
+"""Image quality metrics behind one registry."""
+
+from semcom.metrics.fidelity import MS_SSIM_MIN_SIDE, ms_ssim, psnr, quantize_8bit, ssim
+from semcom.metrics.registry import Metric, compute_metrics, get_metric, list_metrics, register_metric
+
+#: Metrics every sweep computes.
+DEFAULT_METRICS = ("psnr", "ssim", "ms_ssim")
+
+__all__ = [
+    "DEFAULT_METRICS",
+    "MS_SSIM_MIN_SIDE",
+    "Metric",
+    "compute_metrics",
+    "get_metric",
+    "list_metrics",
+    "ms_ssim",
+    "psnr",
+    "quantize_8bit",
+    "register_metric",
+    "ssim",
+]

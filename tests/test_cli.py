@@ -1,0 +1,94 @@
+"""The command line: real runs, and bad input that must give one line, exit code 2 and no partial output."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+def semcom(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "semcom", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+@pytest.fixture()
+def photo(tmp_path):
+    rng = np.random.default_rng(0)
+    array = np.clip(np.cumsum(rng.integers(-5, 6, size=(48, 64, 3)), axis=0) + 128, 0, 255).astype(np.uint8)
+    path = tmp_path / "photo.png"
+    Image.fromarray(array).save(path)
+    return path
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_transmit_prints_metrics_and_writes_image(photo, tmp_path):
+    out = tmp_path / "recon.png"
+    result = semcom("transmit", photo, "--snr-db", "20", "--channel", "rayleigh", "--out", out)
+    assert result.returncode == 0, result.stderr
+    for field in ("psnr=", "ssim=", "k=4608", "n=9216", "rho=0.5"):
+        assert field in result.stdout
+    assert Image.open(out).size == (64, 48)
+
+
+def test_bad_inputs_fail_cleanly(photo, tmp_path):
+    out = tmp_path / "recon.png"
+    fake = tmp_path / "text.png"
+    fake.write_text("hello, I am not a PNG")
+    assert_one_line_error(semcom("transmit", fake, "--snr-db", "10", "--out", out), "text.png")
+    tiny = tmp_path / "tiny.png"
+    Image.new("RGB", (7, 7)).save(tiny)
+    assert_one_line_error(semcom("transmit", tiny, "--snr-db", "10", "--out", out), "tiny.png", "7")
+    assert_one_line_error(semcom("transmit", photo, "--snr-db", "nan", "--out", out), "finite")
+    assert_one_line_error(semcom("transmit", photo, "--snr-db", "inf", "--out", out), "finite")
+    assert_one_line_error(semcom("transmit", photo, "--snr-db", "5", "--scheme", "nope", "--out", out),
+                          "unknown scheme 'nope'", "identity-analog")
+    assert_one_line_error(semcom("transmit", photo, "--snr-db", "5", "--channel", "awgm", "--out", out), "awgm")
+    assert_one_line_error(semcom("evaluate", "-s", "nope", "--dataset", photo.parent, "-o", tmp_path / "r.csv"),
+                          "unknown scheme")
+    assert_one_line_error(semcom("evaluate", "-s", "identity-analog", "--dataset", photo.parent,
+                                 "--snr-db", "0,nan", "-o", tmp_path / "r.csv"), "nan")
+    assert not out.exists() and not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "I;16"])
+def test_images_needing_conversion_are_converted_or_refused_with_strict(tmp_path, mode):
+    path = tmp_path / f"{mode.replace(';', '')}.png"
+    if mode == "RGBA":
+        Image.new("RGBA", (32, 24), (200, 10, 10, 128)).save(path)
+    else:
+        Image.fromarray(np.full((24, 32), 40000, dtype=np.uint16)).save(path)
+    out = tmp_path / "recon.png"
+    strict = semcom("transmit", path, "--snr-db", "10", "--strict", "--out", out)
+    assert_one_line_error(strict, path.name, "--strict")
+    assert not out.exists()
+    relaxed = semcom("transmit", path, "--snr-db", "10", "--out", out)
+    assert relaxed.returncode == 0 and "note:" in relaxed.stderr and out.exists()
+
+
+def test_evaluate_on_folder_and_summary(photo, tmp_path):
+    results = tmp_path / "r.jsonl"
+    run = semcom("evaluate", "-s", "identity-analog", "--dataset", photo.parent, "--snr-db", "0:10:5",
+                 "-c", "awgn", "-c", "rayleigh:csi=ls", "-o", results)
+    assert run.returncode == 0, run.stderr
+    assert "6 rows written" in run.stderr and len(results.read_text().splitlines()) == 6
+    again = semcom("evaluate", "-s", "identity-analog", "--dataset", photo.parent, "--snr-db", "0:10:5",
+                   "-c", "awgn", "-c", "rayleigh:csi=ls", "-o", results)
+    assert "0 rows written, 6 already present" in again.stderr
+    assert "mean ± 95% CI" in semcom("summary", results).stdout
+
+
+def test_demo_quick_writes_report(tmp_path):
+    run = semcom("demo", "--quick", "--out", tmp_path / "demo")
+    assert run.returncode == 0, run.stderr
+    for name in ("results.csv", "metrics_vs_snr.png", "reconstructions.png"):
+        assert (tmp_path / "demo" / name).stat().st_size > 0
