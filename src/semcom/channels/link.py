@@ -21,7 +21,7 @@ from semcom.channels.estimation import (
 )
 from semcom.channels.fading import RayleighFading
 from semcom.channels.pilots import FrameLayout, build_frame, pilot_sequence, split_frame
-from semcom.channels.snr import SNRLike, per_image, snr_db_to_noise_var
+from semcom.channels.snr import SNRLike, noise_var_to_snr_db, per_image, snr_db_to_noise_var
 from semcom.channels.spec import ChannelSpec
 
 
@@ -98,5 +98,4 @@ def transmit_symbols(
     eq_var = noise_var[:, None] * (1 + 1 / spec.pilots if spec.csi == "ls" else 1.0)
     method = "zf" if spec.kind == "awgn" else spec.eq
     equalized = equalize(y_data, h_used, eq_var, method=method)
-    snr_est = 10 * torch.log10(1.0 / noise_var)
-    return LinkOutput(equalized=equalized, snr_db=snr_est, channel_uses=y.shape[1], h=h_data)
+    return LinkOutput(equalized=equalized, snr_db=noise_var_to_snr_db(noise_var), channel_uses=y.shape[1], h=h_data)
