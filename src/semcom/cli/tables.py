@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Sequence
 
 from rich.console import Console
@@ -21,4 +22,5 @@ def print_summary(summary: Sequence[SummaryRow], metrics: Sequence[str], console
             row.group["scheme"], row.group["channel"], f"{row.group['rho']:.4g}", f"{row.group['snr_db']:g}",
             str(first.count), *(str(row.metrics[m]) for m in metrics),
         )
-    (console or Console()).print(table)
+    # Without a terminal rich assumes 80 columns, which folds every number; logs and pipes get a wide table.
+    (console or Console(width=None if sys.stdout.isatty() else 160)).print(table)

@@ -85,6 +85,8 @@ def run_sweep(
         validate_snr_db(snr)
     dataset = get_dataset(config.dataset, data_dir=config.data_dir, limit=config.limit)
     dataset.validate()
+    for scheme in schemes:
+        scheme.prepare(dataset)
 
     done = results.keys()
     commit = git_commit()
@@ -135,5 +137,5 @@ def evaluate_one(
         **{m: float(scores[m][0]) if m in scores else float("nan") for m in PER_IMAGE_COLUMNS},
         denoise_steps=sent.denoise_steps, seed=config.seed, seconds=seconds, git_commit=commit,
         snr_db_est=float(sent.snr_db_estimate[0]) if sent.snr_db_estimate is not None else float("nan"),
-        bpp=sent.per_image_bpp(0), outage=int(sent.per_image_outage(0)), info=sent.info,
+        bpp=sent.per_image_bpp(0), outage=int(sent.per_image_outage(0)), info=sent.row_info(0),
     )

@@ -26,7 +26,8 @@ class Transmission:
         denoise_steps: de-noiser network evaluations per image (0 for schemes without one).
         bits_per_pixel: ``float32 [B]`` for digital schemes; NaN for analog ones.
         outage: ``bool [B]``, True where a digital link failed and the receiver fell back.
-        info: scheme-specific details recorded in the results row (JSON-serializable).
+        info: scheme-level details recorded in every row of the batch (JSON-serializable).
+        image_info: per-image details (one dict per image), merged over ``info`` in each row.
     """
 
     reconstruction: torch.Tensor
@@ -37,6 +38,10 @@ class Transmission:
     bits_per_pixel: Optional[torch.Tensor] = None
     outage: Optional[torch.Tensor] = None
     info: dict[str, Any] = field(default_factory=dict)
+    image_info: Optional[list[dict[str, Any]]] = None
+
+    def row_info(self, i: int) -> dict[str, Any]:
+        return {**self.info, **(self.image_info[i] if self.image_info else {})}
 
     @property
     def rho(self) -> Fraction:
@@ -69,6 +74,9 @@ class Scheme(ABC):
     def weights_id(self) -> str:
         """Identifier of the weights in use (``"none"`` for schemes without learned parts)."""
         return "none"
+
+    def prepare(self, dataset) -> None:
+        """Called by sweeps once before a dataset is evaluated (e.g. to learn an outage fallback image)."""
 
     @abstractmethod
     def transmit(

@@ -1,0 +1,83 @@
+"""Image codecs and the <codec>+capacity separation schemes."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from semcom.channels import ChannelSpec
+from semcom.digital.image_codecs import CodecDecodeError, QualitySearch, get_codec, list_codecs
+from semcom.evaluation import ResultsFile, SweepConfig, run_sweep, summarize
+from semcom.schemes import create_scheme, list_schemes
+
+EXPECTED = json.loads((Path(__file__).parent / "expected" / "jpeg_capacity_kodak.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def photo():
+    from semcom.data import get_dataset
+
+    return get_dataset("samples", limit=1)[0].image[:, :256, :384]  # astronaut crop, float32 [3, 256, 384]
+
+
+@pytest.mark.parametrize("name", ["jpeg", "webp", "jpeg2000", "avif", "heif"])
+def test_codec_round_trip_and_corruption(name, photo):
+    codec = get_codec(name)
+    image = (photo.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+    low, high = codec.encode(image, codec.qualities[len(codec.qualities) // 5]), codec.encode(image, codec.qualities[-10])
+    assert len(low) < len(high)
+    decoded = codec.decode(high, image.shape[:2])
+    assert decoded.shape == image.shape and np.abs(decoded.astype(int) - image).mean() < 6
+    garbage = bytes(len(low))
+    with pytest.raises(CodecDecodeError):
+        codec.decode(garbage, image.shape[:2])
+    search = QualitySearch(codec)
+    found = search.fit(image, len(high))
+    assert found is not None and len(found[1]) <= len(high) and found[0] >= codec.qualities[-10]
+    assert search.fit(image, 10) is None
+
+
+def test_every_codec_is_registered_as_capacity_scheme():
+    assert {f"{c}+capacity" for c in list_codecs()} <= set(list_schemes())
+    assert set(list_codecs()) == {"jpeg", "webp", "jpeg2000", "avif", "heif"}
+
+
+def test_capacity_budget_and_outage(photo):
+    scheme = create_scheme("jpeg+capacity:rho=1/24")
+    image = photo[None]
+    k = math.floor(photo.numel() / 24)
+    sent = scheme.transmit(image, 10.0, ChannelSpec(), torch.Generator())
+    info = sent.row_info(0)
+    assert sent.channel_uses == k and info["planned_bits"] == round(k * math.log2(11))
+    assert 8 * info["bytes"] <= info["planned_bits"] and not sent.per_image_outage(0)
+    assert sent.per_image_bpp(0) == pytest.approx(8 * info["bytes"] / (256 * 384))
+    lost = scheme.transmit(image, -20.0, ChannelSpec(), torch.Generator())
+    assert lost.per_image_outage(0) and lost.per_image_bpp(0) == 0.0
+    assert torch.allclose(lost.reconstruction, torch.full_like(image, 0.5))
+
+
+def test_rayleigh_capacity_has_outages_and_fallback_is_dataset_mean(photo):
+    from semcom.data import get_dataset
+
+    scheme = create_scheme("jpeg+capacity")
+    scheme.prepare(get_dataset("samples", limit=3))
+    gen = torch.Generator().manual_seed(0)
+    spec = ChannelSpec.parse("rayleigh")
+    outages = [scheme.transmit(photo[None], 10.0, spec, gen).per_image_outage(0) for _ in range(30)]
+    # P(|h|² < 1 - small) ≈ 0.6 for a file sized to the average SNR's capacity
+    assert 5 < sum(outages) < 28
+    assert not torch.allclose(scheme.fallback_rgb, torch.full((3,), 0.5))
+
+
+def test_jpeg_capacity_on_kodak_matches_separation_bound(shared_data_dir, tmp_path):
+    snrs = [float(s) for s in EXPECTED["psnr_db"]]
+    config = SweepConfig(schemes=[f"jpeg+capacity:rho={EXPECTED['rho']}"], snr_db=snrs, dataset="kodak",
+                         data_dir=str(shared_data_dir), metrics=["psnr"])
+    results = ResultsFile(tmp_path / "jpeg.csv")
+    run_sweep(config, results, progress=False)
+    measured = {row.group["snr_db"]: row.metrics["psnr"].mean for row in summarize(results.read(), ["psnr"])}
+    for snr, reference in EXPECTED["psnr_db"].items():
+        assert measured[float(snr)] == pytest.approx(reference, abs=EXPECTED["tolerance_db"])
