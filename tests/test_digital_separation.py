@@ -81,3 +81,44 @@ def test_jpeg_capacity_on_kodak_matches_separation_bound(shared_data_dir, tmp_pa
     measured = {row.group["snr_db"]: row.metrics["psnr"].mean for row in summarize(results.read(), ["psnr"])}
     for snr, reference in EXPECTED["psnr_db"].items():
         assert measured[float(snr)] == pytest.approx(reference, abs=EXPECTED["tolerance_db"])
+
+
+def test_every_codec_is_registered_as_ldpc_scheme():
+    assert {f"{c}+ldpc" for c in list_codecs()} <= set(list_schemes())
+
+
+def test_ldpc_scheme_is_lossless_above_threshold_and_cliffs_below(photo):
+    from semcom.digital.mcs import load_mcs_table, select_mcs
+
+    scheme = create_scheme("jpeg+ldpc:rho=1/12")
+    image = photo[None]
+    sent = scheme.transmit(image, 15.0, ChannelSpec(), torch.Generator().manual_seed(0))
+    info = sent.row_info(0)
+    assert not sent.per_image_outage(0) and info["block_errors"] == 0 and info["mcs"] == select_mcs(15.0).name
+    # error-free link: the image is exactly the codec's decoding of the chosen quality
+    expected = scheme.decode_file(scheme.codec.encode(scheme.as_uint8(photo), info["quality"]), 256, 384)
+    assert torch.equal(sent.reconstruction[0], expected)
+    lowest = min(load_mcs_table().thresholds_db.values())
+    below = scheme.transmit(image, lowest - 0.5, ChannelSpec(), torch.Generator())
+    assert below.per_image_outage(0) and below.row_info(0)["mcs"] is None
+
+
+def test_ldpc_scheme_survives_a_broken_link(photo):
+    scheme = create_scheme("webp+ldpc:mcs=64qam-5/6")  # far too aggressive at 3 dB
+    sent = scheme.transmit(photo[None], 3.0, ChannelSpec(), torch.Generator().manual_seed(1))
+    info = sent.row_info(0)
+    assert info["block_errors"] > 0.5 * info["blocks"]
+    assert sent.per_image_outage(0)
+    assert sent.reconstruction.shape == (1, 3, 256, 384)
+
+
+def test_ldpc_scheme_over_fading_with_pilots_has_outages(photo):
+    from semcom.schemes.separation_ldpc import data_symbols_within
+
+    spec = ChannelSpec.parse("rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8")
+    k = photo.numel() // 12
+    assert data_symbols_within(k, spec) == k - 8
+    scheme = create_scheme("jpeg+ldpc")
+    gen = torch.Generator().manual_seed(2)
+    outages = [scheme.transmit(photo[None], 12.0, spec, gen).per_image_outage(0) for _ in range(12)]
+    assert 1 <= sum(outages) <= 11

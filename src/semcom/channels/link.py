@@ -42,7 +42,8 @@ class LinkOutput:
     h: torch.Tensor
 
 
-def _frame_layout(spec: ChannelSpec, num_data: int) -> Optional[FrameLayout]:
+def frame_layout(spec: ChannelSpec, num_data: int) -> Optional[FrameLayout]:
+    """Pilot layout of a frame carrying ``num_data`` symbols, or None when the spec uses no pilots."""
     if not spec.uses_pilots:
         return None
     if spec.kind == "rayleigh" and isinstance(spec.coherence, int):
@@ -61,7 +62,7 @@ def transmit_symbols(
     """
     batch, k = s.shape
     true_var = per_image(snr_db_to_noise_var(snr_db), batch)
-    layout = _frame_layout(spec, k)
+    layout = frame_layout(spec, k)
     frame = build_frame(s, layout) if layout else s
 
     if spec.kind == "awgn":

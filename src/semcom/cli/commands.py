@@ -13,6 +13,7 @@ from semcom.cli.app import app
 from semcom.cli.tables import print_summary
 from semcom.data import crop_back, describe_conversion, load_image, pad_to_multiple, save_image
 from semcom.errors import ImageLoadError, SemcomError
+from semcom.evaluation.markdown import markdown_table
 from semcom.evaluation import ResultsFile, SweepConfig, load_results, parse_snr_grid, run_sweep, summarize
 from semcom.metrics import compute_metrics, list_metrics
 from semcom.schemes import canonical_spec, create_scheme, list_schemes, scheme_class
@@ -96,6 +97,15 @@ def schemes() -> None:
 
 
 @app.command()
-def summary(results: Path = typer.Argument(..., help="Results file written by `semcom evaluate`.")) -> None:
+def summary(
+    results: Path = typer.Argument(..., help="Results file written by `semcom evaluate`."),
+    metrics: str = typer.Option("psnr,ssim,ms_ssim", help="Comma-separated metrics to show."),
+    markdown: Optional[Path] = typer.Option(None, help="Also write paper-style tables (rows = schemes, columns = SNR)."),
+) -> None:
     """Print mean ± 95% CI per operating point of a results file."""
-    print_summary(summarize(load_results(results), ["psnr", "ssim", "ms_ssim"]), ["psnr", "ssim", "ms_ssim"])
+    names = [m.strip() for m in metrics.split(",") if m.strip()]
+    rows = summarize(load_results(results), [*names, "outage"])
+    print_summary(rows, names)
+    if markdown is not None:
+        tables = [f"### {m} (mean over images; outage rate where any)\n\n{markdown_table(rows, m)}" for m in names]
+        markdown.write_text(f"Source: `{results.name}`\n\n" + "\n".join(tables))

@@ -1,0 +1,27 @@
+"""Paper-style Markdown tables from summaries: one row per (scheme, channel, rho), one column per SNR."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from semcom.evaluation.summary import SummaryRow
+
+
+def markdown_table(summary: Sequence[SummaryRow], metric: str, digits: int = 2) -> str:
+    """Mean of ``metric`` per cell; where the summary has ``outage``, cells with outages show its rate."""
+    snrs = sorted({row.group["snr_db"] for row in summary})
+    lines: dict[tuple, dict[float, str]] = {}
+    for row in summary:
+        key = (row.group["scheme"], row.group["channel"], row.group["rho"])
+        estimate = row.metrics[metric]
+        cell = "–" if math.isnan(estimate.mean) else f"{estimate.mean:.{digits}f}"
+        outage = row.metrics.get("outage")
+        if outage is not None and outage.mean > 0:
+            cell += f" ({100 * outage.mean:.0f}% out)"
+        lines.setdefault(key, {})[row.group["snr_db"]] = cell
+    header = ["scheme", "channel", "rho", *[f"{s:g} dB" for s in snrs]]
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for (scheme, channel, rho), cells in sorted(lines.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])):
+        out.append("| " + " | ".join([scheme, channel, f"{rho:.4g}", *[cells.get(s, "") for s in snrs]]) + " |")
+    return "\n".join(out) + "\n"
