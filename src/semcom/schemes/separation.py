@@ -8,21 +8,35 @@ image without information, and the results row is marked ``outage=1``.
 
 from __future__ import annotations
 
+from abc import abstractmethod
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import ClassVar
+from typing import Callable, ClassVar, Optional
 
 import numpy as np
 import torch
 
+from semcom.channels import ChannelSpec
+from semcom.channels.snr import per_image, validate_snr_db
 from semcom.data import to_uint8
-from semcom.digital.image_codecs import ImageCodec, QualitySearch, get_codec
-from semcom.schemes.base import Scheme
+from semcom.digital.image_codecs import CodecDecodeError, ImageCodec, QualitySearch, get_codec, list_codecs
+from semcom.schemes.base import Scheme, Transmission
+from semcom.schemes.registry import register_scheme
 
 FALLBACK_SAMPLES = 256
 
 
+@dataclass
+class Delivery:
+    """What one image's digital link delivered: the received codec file (None: outage) and row details."""
+
+    file: Optional[bytes]
+    sent_bytes: int
+    details: dict = field(default_factory=dict)
+
+
 class SeparationScheme(Scheme):
-    """Base of ``<codec>+<channel code>`` schemes. Subclasses set ``codec_name``."""
+    """Base of ``<codec>+<channel code>`` schemes. Subclasses set ``codec_name`` and implement :meth:`deliver`."""
 
     codec_name: ClassVar[str] = ""
 
@@ -38,6 +52,32 @@ class SeparationScheme(Scheme):
         means = torch.stack([dataset[int(i)].image.mean(dim=(1, 2)) for i in picks])
         self.fallback_rgb = means.mean(dim=0)
 
+    @abstractmethod
+    def deliver(
+        self, image: torch.Tensor, snr_db: float, channel_uses: int, channel: ChannelSpec,
+        generator: Optional[torch.Generator],
+    ) -> Delivery:
+        """Choose a codec file for ``image`` (``float32 [3, H, W]``) and send it over the link."""
+
+    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Optional[torch.Generator] = None):
+        validate_snr_db(snr_db)
+        batch, _, height, width = images.shape
+        snrs = per_image(snr_db, batch)[:, 0]
+        k = self.channel_uses(images.shape)
+        recons, bpp, outage, details = [], [], [], []
+        for i in range(batch):
+            delivery = self.deliver(images[i], float(snrs[i]), k, channel, generator)
+            recon = self.decode_or_none(delivery.file, height, width)
+            lost = recon is None
+            recons.append(self.fallback(height, width) if lost else recon)
+            bpp.append(0.0 if lost else 8 * delivery.sent_bytes / (height * width))
+            outage.append(lost)
+            details.append({"codec": self.codec_name, "bytes": delivery.sent_bytes, **delivery.details})
+        return Transmission(
+            reconstruction=torch.stack(recons), channel_uses=k, source_size=3 * height * width,
+            bits_per_pixel=torch.tensor(bpp), outage=torch.tensor(outage), image_info=details,
+        )
+
     def channel_uses(self, image_shape) -> int:
         """k = floor(rho · n) for an image ``[3, H, W]``."""
         n = int(np.prod(image_shape[-3:]))
@@ -51,7 +91,22 @@ class SeparationScheme(Scheme):
         array = self.codec.decode(data, (height, width))
         return torch.from_numpy(array.copy()).permute(2, 0, 1).float().div(255)
 
+    def decode_or_none(self, data: Optional[bytes], height: int, width: int) -> Optional[torch.Tensor]:
+        if data is None:
+            return None
+        try:
+            return self.decode_file(data, height, width)
+        except CodecDecodeError:
+            return None
+
     @staticmethod
     def as_uint8(image: torch.Tensor) -> np.ndarray:
         """``float32 [3, H, W]`` in [0, 1] → ``uint8 [H, W, 3]`` for the codec."""
         return to_uint8(image).permute(1, 2, 0).contiguous().numpy()
+
+
+def register_for_every_codec(suffix: str, base: type[SeparationScheme], describe: Callable[[str], str]) -> None:
+    """Register ``<codec>+<suffix>`` for each image codec as a subclass of ``base``."""
+    for codec in list_codecs():
+        name = f"{codec.capitalize()}{base.__name__}"
+        register_scheme(f"{codec}+{suffix}")(type(name, (base,), {"codec_name": codec, "__doc__": describe(codec)}))

@@ -12,16 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Optional
-
 import torch
 
-from semcom.channels import ChannelSpec, RayleighFading, snr_db_to_noise_var
-from semcom.channels.snr import per_image
-from semcom.digital.image_codecs import list_codecs
-from semcom.schemes.base import Transmission
-from semcom.schemes.registry import register_scheme
-from semcom.schemes.separation import SeparationScheme
+from semcom.channels import ChannelSpec, RayleighFading
+from semcom.schemes.separation import Delivery, SeparationScheme, register_for_every_codec
 
 
 @dataclass(frozen=True)
@@ -38,33 +32,19 @@ class CapacitySeparation(SeparationScheme):
 
     Config = CapacityConfig
 
-    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Optional[torch.Generator] = None):
-        batch, _, height, width = images.shape
-        snr = 1.0 / per_image(snr_db_to_noise_var(snr_db), batch)[:, 0].double()
-        k = self.channel_uses(images.shape)
-        recons, bpp, outage, details = [], [], [], []
-        for i in range(batch):
-            planned_bits = k * math.log2(1 + float(snr[i]))
-            carried_bits = planned_bits
-            if channel.kind == "rayleigh":
-                h = RayleighFading(channel.coherence).generate(1, k, generator)
-                carried_bits = float(torch.log2(1 + h.abs().double().pow(2) * snr[i]).sum())
-            found = self.search.fit(self.as_uint8(images[i]), int(planned_bits // 8))
-            lost = found is None or 8 * len(found[1]) > carried_bits
-            recons.append(self.fallback(height, width) if lost else self.decode_file(found[1], height, width))
-            size = 0 if found is None else len(found[1])
-            bpp.append(0.0 if lost else 8 * size / (height * width))
-            outage.append(lost)
-            details.append({"codec": self.codec_name, "quality": None if found is None else found[0],
-                            "bytes": size, "planned_bits": round(planned_bits), "carried_bits": round(carried_bits)})
-        return Transmission(
-            reconstruction=torch.stack(recons), channel_uses=k, source_size=3 * height * width,
-            bits_per_pixel=torch.tensor(bpp), outage=torch.tensor(outage), image_info=details,
-        )
+    def deliver(self, image, snr_db, channel_uses, channel: ChannelSpec, generator) -> Delivery:
+        snr = 10 ** (snr_db / 10)
+        planned_bits = channel_uses * math.log2(1 + snr)
+        carried_bits = planned_bits
+        if channel.kind == "rayleigh":
+            h = RayleighFading(channel.coherence).generate(1, channel_uses, generator)
+            carried_bits = float(torch.log2(1 + h.abs().double().pow(2) * snr).sum())
+        found = self.search.fit(self.as_uint8(image), int(planned_bits // 8))
+        sent = 0 if found is None else len(found[1])
+        details = {"quality": None if found is None else found[0], "planned_bits": round(planned_bits),
+                   "carried_bits": round(carried_bits)}
+        delivered = found is not None and 8 * sent <= carried_bits
+        return Delivery(found[1] if delivered else None, sent, details)
 
 
-for _codec in list_codecs():
-    register_scheme(f"{_codec}+capacity")(
-        type(f"{_codec.capitalize()}Capacity", (CapacitySeparation,), {"codec_name": _codec, "__doc__":
-             f"{_codec} over an ideal capacity-achieving code (separation bound)."})
-    )
+register_for_every_codec("capacity", CapacitySeparation, lambda c: f"{c} over an ideal capacity-achieving code.")
