@@ -17,6 +17,7 @@ that paper A compares with; optimized tables would shave 5–35% off the file at
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -137,8 +138,6 @@ class QualitySearch:
         return best
 
     def _files_for(self, image: np.ndarray) -> dict:
-        import hashlib
-
         key = hashlib.sha1(image.tobytes()).hexdigest() + str(image.shape)
         if key not in self._cache:
             if len(self._cache) >= self.max_cached_images:
