@@ -1,0 +1,96 @@
+"""Weights saved beside their config (diffusers-style ``save_pretrained`` / ``from_pretrained``).
+
+A saved model is a folder with ``config.json`` (the frozen dataclass config plus the class that builds
+it) and ``weights.safetensors``. Loading rebuilds the model from the config alone, checks that every
+tensor name and shape matches, and never unpickles anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from semcom.errors import SemcomError
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.safetensors"
+
+
+class WeightsError(SemcomError):
+    """Missing, corrupt or mismatched weights."""
+
+
+def _jsonable(value: Any) -> Any:
+    return str(value) if isinstance(value, Fraction) else value
+
+
+def save_pretrained(model: torch.nn.Module, config, folder: str | Path, extra: dict | None = None) -> Path:
+    """Write ``config.json`` and ``weights.safetensors`` for ``model`` built as ``type(model)(config)``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {
+        "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
+        "config_class": f"{type(config).__module__}.{type(config).__qualname__}",
+        "config": {k: _jsonable(v) for k, v in dataclasses.asdict(config).items()},
+        **(extra or {}),
+    }
+    tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
+    save_file(tensors, str(folder / WEIGHTS_FILE))
+    (folder / CONFIG_FILE).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    return folder
+
+
+def from_pretrained(folder: str | Path, sha256: str | None = None) -> tuple[torch.nn.Module, Any]:
+    """Rebuild ``(model, config)`` from a folder written by :func:`save_pretrained`; optionally check the
+    weights file's sha256 first."""
+    folder = Path(folder)
+    try:
+        record = json.loads((folder / CONFIG_FILE).read_text())
+    except FileNotFoundError:
+        raise WeightsError(f"{folder}: no {CONFIG_FILE}") from None
+    except json.JSONDecodeError as exc:
+        raise WeightsError(f"{folder / CONFIG_FILE}: not valid JSON ({exc})") from None
+    weights = folder / WEIGHTS_FILE
+    if sha256 is not None and file_sha256(weights) != sha256:
+        raise WeightsError(f"{weights}: sha256 differs from the manifest (corrupt or replaced file)")
+    config_cls = _resolve(record["config_class"])
+    fields = {f.name: f for f in dataclasses.fields(config_cls)}
+    values = {k: Fraction(v) if isinstance(getattr(config_cls(), k, None), Fraction) else v
+              for k, v in record["config"].items() if k in fields}
+    config = config_cls(**values)
+    model = _resolve(record["model_class"])(config)
+    try:
+        tensors = load_file(str(weights))
+    except (FileNotFoundError, SafetensorError, OSError) as exc:
+        raise WeightsError(f"{weights}: cannot read weights ({exc})") from None
+    expected = model.state_dict()
+    if set(tensors) != set(expected) or any(tensors[k].shape != expected[k].shape for k in expected):
+        raise WeightsError(f"{weights}: tensors do not match {record['model_class']} with this config")
+    model.load_state_dict(tensors)
+    return model.eval(), config
+
+
+def file_sha256(path: str | Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise WeightsError(f"{path}: no such weights file") from None
+
+
+def _resolve(dotted: str):
+    module, _, name = dotted.rpartition(".")
+    if not module.startswith("semcom."):
+        raise WeightsError(f"refusing to build {dotted!r}: only semcom classes are loaded from configs")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise WeightsError(f"config names {dotted!r}, which this semcom version does not have") from None
