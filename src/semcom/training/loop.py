@@ -1,0 +1,201 @@
+"""The training loop shared by the learned schemes: random crops, SNR drawn per sample, bf16 autocast on
+CPU, accelerate for multi-device runs, atomic checkpoints with resume, a CSV log and a final export.
+
+A *task* supplies the model and its loss; the loop owns everything else::
+
+    class Task(Protocol):
+        model: torch.nn.Module
+        def loss(self, images, snr_db, generator) -> tuple[torch.Tensor, dict[str, float]]: ...
+        def validate(self, images, snr_db, generator) -> dict[str, float]: ...
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Protocol
+
+import torch
+from tqdm import tqdm
+
+from semcom.data import RandomCropLoader
+from semcom.training.checkpoint import load_checkpoint, save_checkpoint
+
+CHECKPOINT = "checkpoint.pt"
+LOG = "log.csv"
+
+
+class Task(Protocol):
+    model: torch.nn.Module
+
+    def loss(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator): ...
+
+    def validate(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator) -> dict: ...
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimization settings. SNRs (dB) are drawn uniformly from [snr_db_min, snr_db_max] per sample."""
+
+    steps: int = 10_000
+    batch_size: int = 16
+    crop_size: int = 128
+    lr: float = 1e-3
+    lr_final: float = 1e-4
+    snr_db_min: float = 10.0
+    snr_db_max: float = 10.0
+    seed: int = 0
+    checkpoint_every: int = 200
+    validate_every: int = 1000
+    validation_images: int = 8
+    validation_crop: int = 256
+    bf16: bool = True
+
+
+@dataclass
+class TrainResult:
+    steps: int
+    resumed_from: int
+    validation: dict
+    seconds: float
+
+
+def draw_snr(batch: int, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
+    """``float32 [B]`` SNRs in dB, uniform over the configured range."""
+    u = torch.rand(batch, generator=generator)
+    return config.snr_db_min + (config.snr_db_max - config.snr_db_min) * u
+
+
+def learning_rate(step: int, config: TrainConfig) -> float:
+    """Cosine decay from ``lr`` to ``lr_final``."""
+    progress = min(step / max(config.steps, 1), 1.0)
+    return config.lr_final + 0.5 * (config.lr - config.lr_final) * (1 + math.cos(math.pi * progress))
+
+
+def validation_batch(dataset, config: TrainConfig) -> torch.Tensor:
+    """Fixed centre crops of the first ``validation_images`` images: ``float32 [N, 3, c, c]``."""
+    crops = []
+    for i in range(min(config.validation_images, len(dataset))):
+        image = dataset[i].image
+        c = min(config.validation_crop, image.shape[1], image.shape[2]) // 16 * 16
+        top, left = (image.shape[1] - c) // 2, (image.shape[2] - c) // 2
+        crops.append(image[:, top:top + c, left:left + c])
+    side = min(c.shape[-1] for c in crops)
+    return torch.stack([c[:, :side, :side] for c in crops])
+
+
+def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Path, progress: bool = True,
+          stop_after: Optional[int] = None) -> TrainResult:
+    """Train ``task.model`` until ``config.steps`` (or ``stop_after`` steps in this call), resuming from
+    ``out_dir/checkpoint.pt`` when it exists and was made with the same config."""
+    from accelerate import Accelerator
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    accelerator = Accelerator(mixed_precision="bf16" if config.bf16 else "no", cpu=not torch.cuda.is_available())
+    model = task.model
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    start = 0
+    config_record = dataclasses.asdict(config)
+    if (out / CHECKPOINT).exists():
+        state = load_checkpoint(out / CHECKPOINT, expect={"train_config": config_record})
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        start = int(state["step"])
+    model, optimizer = accelerator.prepare(model, optimizer)
+    # One loader keeps the decoded-image cache; each step gets its own generators, so a step's batch and
+    # noise depend only on (seed, step) and a resumed run repeats the uninterrupted one exactly.
+    loader = RandomCropLoader(train_set, config.crop_size, config.batch_size, torch.Generator(), num_batches=1)
+    log = CSVLog(out / LOG)
+    log.truncate_after(start)
+    val_images = validation_batch(val_set, config)
+    end = config.steps if stop_after is None else min(config.steps, start + stop_after)
+    began, validation = time.perf_counter(), {}
+    bar = tqdm(range(start, end), initial=start, total=config.steps, disable=not progress, desc="train")
+    for step in bar:
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, config)
+        loader.generator = step_generator(config.seed, step, "data")
+        noise_gen = step_generator(config.seed, step, "noise")
+        images = next(iter(loader)).to(accelerator.device)
+        snr = draw_snr(images.shape[0], config, noise_gen)
+        with accelerator.autocast():
+            loss, logs = task.loss(images, snr, noise_gen)
+        optimizer.zero_grad(set_to_none=True)
+        accelerator.backward(loss)
+        optimizer.step()
+        done = step + 1
+        bar.set_postfix(loss=f"{loss.item():.4g}")
+        row = {"step": done, "loss": loss.item(), "lr": learning_rate(step, config), **logs}
+        if done % config.validate_every == 0 or done == config.steps:
+            validation = _validate(task, val_images, config)
+            row.update({f"val_{k}": v for k, v in validation.items()})
+        log.append(row)
+        if done % config.checkpoint_every == 0 or done == end:
+            save_checkpoint(out / CHECKPOINT, {
+                "step": done, "train_config": config_record,
+                "model": accelerator.unwrap_model(model).state_dict(), "optimizer": optimizer.state_dict(),
+            })
+    bar.close()
+    return TrainResult(steps=end, resumed_from=start, validation=validation, seconds=time.perf_counter() - began)
+
+
+def _validate(task: Task, images: torch.Tensor, config: TrainConfig) -> dict:
+    """Validation at fixed SNRs spanning the training range, with a fixed noise seed (comparable runs)."""
+    snrs = sorted({config.snr_db_min, (config.snr_db_min + config.snr_db_max) / 2, config.snr_db_max})
+    results = {}
+    task.model.eval()
+    with torch.no_grad():
+        for snr in snrs:
+            gen = torch.Generator().manual_seed(12345)
+            for key, value in task.validate(images, torch.full((images.shape[0],), snr), gen).items():
+                results[f"{key}@{snr:g}dB"] = value
+    task.model.train()
+    return results
+
+
+def step_generator(seed: int, step: int, purpose: str) -> torch.Generator:
+    """A generator determined by (seed, step, purpose) alone."""
+    digest = hashlib.sha256(f"{seed}:{step}:{purpose}".encode()).digest()
+    return torch.Generator().manual_seed(int.from_bytes(digest[:8], "little") >> 1)
+
+
+class CSVLog:
+    """Append-only CSV log whose columns can grow (validation columns appear later than training ones)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fields: list[str] = []
+        if path.exists():
+            with path.open(newline="") as handle:
+                self.fields = list(csv.DictReader(handle).fieldnames or [])
+
+    def truncate_after(self, step: int) -> None:
+        """Drop rows past ``step`` (a resumed run rewrites them), so the log matches the weights."""
+        self._rewrite([r for r in self._read() if int(r["step"]) <= step])
+
+    def append(self, row: dict) -> None:
+        new = [k for k in row if k not in self.fields]
+        if new:
+            rows = self._read()
+            self.fields += new
+            self._rewrite(rows)
+        with self.path.open("a", newline="") as handle:
+            csv.DictWriter(handle, fieldnames=self.fields).writerow(row)
+
+    def _read(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        with self.path.open(newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    def _rewrite(self, rows: list[dict]) -> None:
+        with self.path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=self.fields)
+            writer.writeheader()
+            writer.writerows(rows)
