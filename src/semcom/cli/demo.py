@@ -37,9 +37,10 @@ def demo(
     summary = summarize(results.read())
     print_summary(summary, ["psnr", "ssim"])
     plot_metric_vs_snr(summary, ["psnr", "ssim"], out / "metrics_vs_snr.png")
-    image = get_dataset("samples", limit=1)[0].image
+    photos = get_dataset("samples", limit=config.limit)
     save_reconstruction_grid(
-        image, DEMO_SCHEMES, [-5.0, 5.0, 15.0, 30.0] if not quick else snrs,
+        photos[0].image, DEMO_SCHEMES, [-5.0, 5.0, 15.0, 30.0] if not quick else snrs,
         ChannelSpec.parse(DEMO_CHANNELS[0]), out / "reconstructions.png", torch.Generator().manual_seed(seed),
+        dataset=photos,
     )
     typer.echo(f"report written to {out}/ (results.csv, metrics_vs_snr.png, reconstructions.png)")

@@ -15,9 +15,12 @@ from semcom.schemes import create_scheme
 
 def save_reconstruction_grid(
     image: torch.Tensor, schemes: Sequence[str], snrs_db: Sequence[float], channel: ChannelSpec,
-    path: str | Path, generator: torch.Generator,
+    path: str | Path, generator: torch.Generator, dataset=None,
 ) -> Path:
-    """Transmit ``image`` (``float32 [3, H, W]``) with each scheme at each SNR and save a labelled grid."""
+    """Transmit ``image`` (``float32 [3, H, W]``) with each scheme at each SNR and save a labelled grid.
+
+    ``dataset``, when given, is passed to each scheme's ``prepare`` as a sweep would (outage fallbacks).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -27,6 +30,8 @@ def save_reconstruction_grid(
                              squeeze=False)
     for r, spec in enumerate(schemes):
         scheme = create_scheme(spec)
+        if dataset is not None:
+            scheme.prepare(dataset)
         axes[r][0].imshow(image.permute(1, 2, 0).numpy())
         axes[r][0].set_title("original", fontsize=8)
         axes[r][0].set_ylabel(spec, fontsize=7)
