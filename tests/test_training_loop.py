@@ -27,8 +27,9 @@ def images(tmp_path_factory):
 
 
 def fresh_task():
-    torch.manual_seed(0)  # initial weights only; the loop itself takes no global randomness
-    return JSCCTask(JSCCAutoencoder(JSCCConfig(arch="adjscc", channels=2, width=8)))
+    with torch.random.fork_rng():  # initial weights only; the loop itself takes no global randomness
+        torch.manual_seed(0)
+        return JSCCTask(JSCCAutoencoder(JSCCConfig(arch="adjscc", channels=2, width=8)))
 
 
 def test_interrupted_training_resumes_exactly(images, tmp_path):

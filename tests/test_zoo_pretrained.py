@@ -34,3 +34,21 @@ def test_mismatch_and_corruption_are_refused(tmp_path):
     (folder / "config.json").write_text(json.dumps(record))
     with pytest.raises(WeightsError, match="only semcom classes"):
         from_pretrained(folder)
+
+
+def test_add_to_zoo_records_provenance_and_checks_hash(tmp_path):
+    from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
+    from semcom.zoo import add_to_zoo, load_manifest, load_weights
+
+    config = JSCCConfig(arch="deepjscc", channels=2, width=8)
+    trained = save_pretrained(JSCCAutoencoder(config), config, tmp_path / "run" / "final",
+                              extra={"scheme": "deepjscc", "rho": "1/48", "steps": 5, "command": "semcom train ..."})
+    zoo = tmp_path / "zoo"
+    entry = add_to_zoo(trained, "deepjscc-test", zoo_dir=zoo)
+    assert entry["steps"] == 5 and entry["rho"] == "1/48" and entry["sha256"] == file_sha256(trained / "weights.safetensors")
+    assert set(load_manifest(zoo)) == {"deepjscc-test"}
+    model, loaded_config = load_weights("deepjscc-test", zoo_dir=zoo)
+    assert loaded_config == config
+    (zoo / "weights" / "deepjscc-test" / "weights.safetensors").write_bytes(b"tampered")
+    with pytest.raises(WeightsError, match="sha256"):
+        load_weights("deepjscc-test", zoo_dir=zoo)

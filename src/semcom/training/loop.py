@@ -62,7 +62,7 @@ class TrainResult:
     steps: int
     resumed_from: int
     validation: dict
-    seconds: float
+    seconds: float  # training wall time over all (resumed) calls
 
 
 def draw_snr(batch: int, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
@@ -100,13 +100,13 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
     accelerator = Accelerator(mixed_precision="bf16" if config.bf16 else "no", cpu=not torch.cuda.is_available())
     model = task.model
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    start = 0
+    start, seconds_before = 0, 0.0
     config_record = dataclasses.asdict(config)
     if (out / CHECKPOINT).exists():
         state = load_checkpoint(out / CHECKPOINT, expect={"train_config": config_record})
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        start = int(state["step"])
+        start, seconds_before = int(state["step"]), float(state["seconds"])
     model, optimizer = accelerator.prepare(model, optimizer)
     # One loader keeps the decoded-image cache; each step gets its own generators, so a step's batch and
     # noise depend only on (seed, step) and a resumed run repeats the uninterrupted one exactly.
@@ -140,9 +140,11 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
             save_checkpoint(out / CHECKPOINT, {
                 "step": done, "train_config": config_record,
                 "model": accelerator.unwrap_model(model).state_dict(), "optimizer": optimizer.state_dict(),
+                "seconds": seconds_before + time.perf_counter() - began,
             })
     bar.close()
-    return TrainResult(steps=end, resumed_from=start, validation=validation, seconds=time.perf_counter() - began)
+    return TrainResult(steps=end, resumed_from=start, validation=validation,
+                       seconds=seconds_before + time.perf_counter() - began)
 
 
 def _validate(task: Task, images: torch.Tensor, config: TrainConfig) -> dict:

@@ -1,0 +1,71 @@
+"""The manifest of shipped weights (DESIGN.md §3) and loading by name.
+
+``manifest.json`` beside this file lists every shipped weights folder under ``weights/`` with the scheme,
+model config, training command, data, steps, commit, sha256, hardware, wall time and final validation
+metrics. Weights are found by manifest name or by a folder path written by ``save_pretrained``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from semcom.zoo.pretrained import CONFIG_FILE, WEIGHTS_FILE, WeightsError, file_sha256, from_pretrained
+
+ZOO_DIR = Path(__file__).parent
+MANIFEST = ZOO_DIR / "manifest.json"
+
+
+MAX_SHIPPED_BYTES = 20 * 1024 * 1024
+
+
+def load_manifest(zoo_dir: Path = ZOO_DIR) -> dict[str, dict[str, Any]]:
+    """``{name: entry}`` of shipped weights (empty when none are shipped)."""
+    manifest = zoo_dir / MANIFEST.name
+    if not manifest.exists():
+        return {}
+    return {entry["name"]: entry for entry in json.loads(manifest.read_text())["weights"]}
+
+
+def add_to_zoo(folder: str | Path, name: str, zoo_dir: Path = ZOO_DIR) -> dict[str, Any]:
+    """Copy a ``save_pretrained`` folder into ``zoo_dir/weights/<name>`` and record it in the manifest."""
+    folder = Path(folder)
+    from_pretrained(folder)  # refuse anything that does not load
+    record = json.loads((folder / CONFIG_FILE).read_text())
+    size = (folder / WEIGHTS_FILE).stat().st_size
+    if size > MAX_SHIPPED_BYTES:
+        raise WeightsError(f"{folder / WEIGHTS_FILE} is {size / 2**20:.1f} MiB; shipped files must be at most 20 MiB")
+    target = zoo_dir / "weights" / name
+    target.mkdir(parents=True, exist_ok=True)
+    for file in (CONFIG_FILE, WEIGHTS_FILE):
+        shutil.copyfile(folder / file, target / file)
+    keys = ("scheme", "rho", "command", "data", "steps", "commit", "validation", "wall_seconds", "hardware")
+    entry = {"name": name, "folder": f"weights/{name}", "sha256": file_sha256(target / WEIGHTS_FILE),
+             "bytes": size, "model_class": record["model_class"], "config": record["config"],
+             **{k: record.get(k) for k in keys}}
+    entries = load_manifest(zoo_dir)
+    entries[name] = entry
+    (zoo_dir / MANIFEST.name).write_text(json.dumps({"weights": sorted(entries.values(), key=lambda e: e["name"])},
+                                                    indent=1) + "\n")
+    return entry
+
+
+def resolve_weights(name_or_path: str, zoo_dir: Path = ZOO_DIR) -> tuple[Path, str | None]:
+    """Folder and expected sha256 of a manifest name, or the folder itself (no hash) for a path."""
+    entries = load_manifest(zoo_dir)
+    if name_or_path in entries:
+        entry = entries[name_or_path]
+        return zoo_dir / entry["folder"], entry["sha256"]
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        return path, None
+    shipped = ", ".join(sorted(entries)) or "none yet"
+    raise WeightsError(f"no weights named {name_or_path!r} (shipped: {shipped}) and no such folder")
+
+
+def load_weights(name_or_path: str, zoo_dir: Path = ZOO_DIR):
+    """``(model, config)`` for a manifest name or a ``save_pretrained`` folder."""
+    folder, sha256 = resolve_weights(name_or_path, zoo_dir)
+    return from_pretrained(folder, sha256=sha256)
