@@ -1,5 +1,10 @@
 """Shared parts of the digital separation baselines: source codec + channel code (DESIGN.md §1).
 
+Over Rayleigh fading the transmitter knows the average SNR but not h. It designs the link for an outage
+target ε (``outage_target``, default 0.1): the SNR it plans with is the one that |h|² ~ Exp(1) exceeds
+with probability 1 - ε, ``SNR · (-ln(1 - ε))`` (ε-outage design for one fading block per image; the
+real outage rate is measured and reported, ε only sets the back-off). Over AWGN it plans with the SNR.
+
 When the link cannot carry even the lowest codec quality, or the received stream does not decode, the
 receiver is in *outage* and shows a flat image of the dataset's mean colour (per RGB channel, learned in
 :meth:`prepare` from up to 256 evenly spaced images; mid-grey before that). This is the MMSE guess of an
@@ -8,6 +13,7 @@ image without information, and the results row is marked ``outage=1``.
 
 from __future__ import annotations
 
+import math
 from abc import abstractmethod
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -77,6 +83,12 @@ class SeparationScheme(Scheme):
             reconstruction=torch.stack(recons), channel_uses=k, source_size=3 * height * width,
             bits_per_pixel=torch.tensor(bpp), outage=torch.tensor(outage), image_info=details,
         )
+
+    def design_snr_db(self, snr_db: float, channel: ChannelSpec) -> float:
+        """The SNR (dB) the transmitter plans for: the average over AWGN, the ε-outage SNR over fading."""
+        if channel.kind != "rayleigh":
+            return snr_db
+        return snr_db + 10 * math.log10(-math.log1p(-self.config.outage_target))
 
     def channel_uses(self, image_shape) -> int:
         """k = floor(rho · n) for an image ``[3, H, W]``."""

@@ -1,10 +1,10 @@
 """``<codec>+capacity``: a standard image codec over an ideal capacity-achieving channel code.
 
 The link carries ``k · log2(1 + SNR)`` bits for k = floor(rho · n) channel uses over AWGN. Over Rayleigh
-fading the transmitter does not know h, and the link carries the instantaneous capacity
-``Σ_i log2(1 + |h_i|² SNR)`` of the drawn channel: when the chosen file is larger than that, it is lost
-(outage). The transmitter sizes the file for the *average* SNR's capacity, ``k · log2(1 + SNR)``; the
-file is the highest codec quality that fits, headers included.
+fading the link carries the instantaneous capacity ``Σ_i log2(1 + |h_i|² SNR)`` of the drawn channel, and
+the transmitter, which does not know h, sizes the file for the capacity at its design SNR (the ε-outage
+SNR, see :mod:`semcom.schemes.separation`): a file larger than what the drawn channel carries is lost
+(outage). The file is the highest codec quality that fits, headers included.
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ from semcom.schemes.separation import Delivery, SeparationScheme, register_for_e
 @dataclass(frozen=True)
 class CapacityConfig:
     rho: Fraction = Fraction(1, 12)
+    outage_target: float = 0.1
 
     def __post_init__(self):
         if not 0 < Fraction(self.rho) <= 1:
             raise ValueError(f"rho must be in (0, 1], got {self.rho}")
+        if not 0 < self.outage_target < 1:
+            raise ValueError(f"outage_target must be in (0, 1), got {self.outage_target}")
 
 
 class CapacitySeparation(SeparationScheme):
@@ -34,8 +37,8 @@ class CapacitySeparation(SeparationScheme):
 
     def deliver(self, image, snr_db, channel_uses, channel: ChannelSpec, generator) -> Delivery:
         snr = 10 ** (snr_db / 10)
-        planned_bits = channel_uses * math.log2(1 + snr)
-        carried_bits = planned_bits
+        planned_bits = channel_uses * math.log2(1 + 10 ** (self.design_snr_db(snr_db, channel) / 10))
+        carried_bits = channel_uses * math.log2(1 + snr)
         if channel.kind == "rayleigh":
             h = RayleighFading(channel.coherence).generate(1, channel_uses, generator)
             carried_bits = float(torch.log2(1 + h.abs().double().pow(2) * snr).sum())

@@ -4,7 +4,8 @@ Transmitter: codec file (highest quality that fits) with a 4-byte length header 
 LDPC codewords → Gray QAM → channel (pilots, estimation, equalization as the channel spec says).
 Receiver: exact soft LLRs with the per-symbol effective noise variance → belief propagation → bytes →
 codec decoder. The modulation and code rate come from the measured AWGN table (highest spectral
-efficiency whose block error rate is below 1e-2 at the average SNR), unless fixed by ``mcs=NAME``.
+efficiency whose block error rate is below 1e-2 at the design SNR: the average SNR over AWGN, the
+ε-outage SNR over fading), unless fixed by ``mcs=NAME``.
 No usable MCS, a file that does not fit, or a stream the codec cannot decode is an outage.
 """
 
@@ -27,10 +28,13 @@ LENGTH_HEADER_BYTES = 4
 class LDPCSchemeConfig:
     rho: Fraction = Fraction(1, 12)
     mcs: str = "auto"
+    outage_target: float = 0.1
 
     def __post_init__(self):
         if not 0 < Fraction(self.rho) <= 1:
             raise ValueError(f"rho must be in (0, 1], got {self.rho}")
+        if not 0 < self.outage_target < 1:
+            raise ValueError(f"outage_target must be in (0, 1), got {self.outage_target}")
         names = {m.name for m in ALL_MCS}
         if self.mcs != "auto" and self.mcs not in names:
             raise ValueError(f"mcs must be 'auto' or one of {', '.join(sorted(names))}, got {self.mcs!r}")
@@ -62,7 +66,7 @@ class LDPCSeparation(SeparationScheme):
 
     def deliver(self, image, snr_db, channel_uses, channel: ChannelSpec, generator) -> Delivery:
         symbols = data_symbols_within(channel_uses, channel)
-        mcs = self.choose_mcs(snr_db)
+        mcs = self.choose_mcs(self.design_snr_db(snr_db, channel))
         capacity = payload_capacity_bytes(symbols, mcs) - LENGTH_HEADER_BYTES if mcs else -1
         found = self.search.fit(self.as_uint8(image), capacity) if capacity > 0 else None
         details = {"mcs": mcs.name if mcs else None, "quality": found[0] if found else None}
