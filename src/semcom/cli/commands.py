@@ -13,8 +13,8 @@ from semcom.cli.app import app
 from semcom.cli.tables import print_summary
 from semcom.data import crop_back, describe_conversion, load_image, pad_to_multiple, save_image
 from semcom.errors import ImageLoadError, SemcomError
-from semcom.evaluation.markdown import markdown_table
 from semcom.evaluation import ResultsFile, SweepConfig, load_results, parse_snr_grid, run_sweep, summarize
+from semcom.evaluation.markdown import markdown_table
 from semcom.metrics import compute_metrics, list_metrics
 from semcom.schemes import canonical_spec, create_scheme, list_schemes, scheme_class
 

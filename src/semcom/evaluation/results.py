@@ -14,7 +14,7 @@ import math
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable
 
 from semcom.errors import ResultsFileError
 
