@@ -32,6 +32,20 @@ from semcom.schemes.registry import register_scheme
 FALLBACK_SAMPLES = 256
 
 
+@dataclass(frozen=True)
+class SeparationConfig:
+    """``rho``: channel uses per source value (k = floor(rho·n)); ``outage_target``: ε of the fading design."""
+
+    rho: Fraction = Fraction(1, 12)
+    outage_target: float = 0.1
+
+    def __post_init__(self):
+        if not 0 < Fraction(self.rho) <= 1:
+            raise ValueError(f"rho must be in (0, 1], got {self.rho}")
+        if not 0 < self.outage_target < 1:
+            raise ValueError(f"outage_target must be in (0, 1), got {self.outage_target}")
+
+
 @dataclass
 class Delivery:
     """What one image's digital link delivered: the received codec file (None: outage) and row details."""

@@ -10,30 +10,16 @@ SNR, see :mod:`semcom.schemes.separation`): a file larger than what the drawn ch
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from fractions import Fraction
 import torch
 
 from semcom.channels import ChannelSpec, RayleighFading
-from semcom.schemes.separation import Delivery, SeparationScheme, register_for_every_codec
-
-
-@dataclass(frozen=True)
-class CapacityConfig:
-    rho: Fraction = Fraction(1, 12)
-    outage_target: float = 0.1
-
-    def __post_init__(self):
-        if not 0 < Fraction(self.rho) <= 1:
-            raise ValueError(f"rho must be in (0, 1], got {self.rho}")
-        if not 0 < self.outage_target < 1:
-            raise ValueError(f"outage_target must be in (0, 1), got {self.outage_target}")
+from semcom.schemes.separation import Delivery, SeparationConfig, SeparationScheme, register_for_every_codec
 
 
 class CapacitySeparation(SeparationScheme):
     """Separation bound: codec file sized to the channel capacity (Shannon's separation theorem)."""
 
-    Config = CapacityConfig
+    Config = SeparationConfig
 
     def deliver(self, image, snr_db, channel_uses, channel: ChannelSpec, generator) -> Delivery:
         snr = 10 ** (snr_db / 10)

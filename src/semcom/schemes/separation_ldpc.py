@@ -12,29 +12,25 @@ No usable MCS, a file that does not fit, or a stream the codec cannot decode is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Optional
 
 from semcom.channels import ChannelSpec
 from semcom.channels.link import frame_layout
 from semcom.digital.bitpipe import payload_capacity_bytes, send_bytes
 from semcom.digital.mcs import ALL_MCS, MCS, select_mcs
-from semcom.schemes.separation import Delivery, SeparationScheme, register_for_every_codec
+from semcom.schemes.separation import Delivery, SeparationConfig, SeparationScheme, register_for_every_codec
 
 LENGTH_HEADER_BYTES = 4
 
 
 @dataclass(frozen=True)
-class LDPCSchemeConfig:
-    rho: Fraction = Fraction(1, 12)
+class LDPCSchemeConfig(SeparationConfig):
+    """Adds ``mcs``: ``auto`` (from the measured table) or a fixed name such as ``16qam-3/4``."""
+
     mcs: str = "auto"
-    outage_target: float = 0.1
 
     def __post_init__(self):
-        if not 0 < Fraction(self.rho) <= 1:
-            raise ValueError(f"rho must be in (0, 1], got {self.rho}")
-        if not 0 < self.outage_target < 1:
-            raise ValueError(f"outage_target must be in (0, 1), got {self.outage_target}")
+        super().__post_init__()
         names = {m.name for m in ALL_MCS}
         if self.mcs != "auto" and self.mcs not in names:
             raise ValueError(f"mcs must be 'auto' or one of {', '.join(sorted(names))}, got {self.mcs!r}")
