@@ -12,7 +12,7 @@ included, so that the size counted against the channel is what a real receiver w
 | heif       | pillow-heif (x265)      | quality 0–100: HEVC intra, our stand-in for BPG |
 
 JPEG keeps libjpeg's defaults (no Huffman optimization) because that is the "JPEG" of the JSCC literature
-that paper A compares with; optimized tables would shave 5–35% off the file at low rates.
+that paper A compares with; optimized Huffman tables would give smaller files.
 """
 
 from __future__ import annotations
