@@ -92,7 +92,7 @@ def _options(arch: str, default_width: int, default_snr: str):
         lr: float = typer.Option(1e-3, help="Initial learning rate (cosine decay to lr/10)."),
         data: Optional[str] = typer.Option(None, "--data", help="Data root with bsds500/ (else $SEMCOM_DATA)."),
         seed: int = typer.Option(0, help="Seed of crops and channel noise."),
-        bf16: bool = typer.Option(True, help="bfloat16 autocast (CPU AMX / GPU)."),
+        bf16: bool = typer.Option(False, help="bfloat16 autocast (GPU; see benchmarks/train_step.py for CPU)."),
         init_seed: int = typer.Option(0, help="Seed of the initial weights."),
     ) -> None:
         _train_jscc(arch, channels, width, snr_db, steps, batch_size, crop, lr, data, out, seed, bf16, init_seed,
