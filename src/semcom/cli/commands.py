@@ -8,7 +8,7 @@ from typing import List, Optional
 import torch
 import typer
 
-from semcom.channels import ChannelSpec, validate_snr_db
+from semcom.channels import ChannelSpec, bandwidth_ratio, source_size, validate_snr_db
 from semcom.cli.app import app
 from semcom.cli.tables import print_summary
 from semcom.data import crop_back, describe_conversion, load_image, pad_to_multiple, save_image
@@ -73,13 +73,13 @@ def transmit(
         sent = sender.transmit(padded, snr_db, spec, torch.Generator().manual_seed(seed))
     recon = crop_back(sent.reconstruction, pad)
     scores = compute_metrics(x, recon, ["psnr", "ssim"])
-    n = x[0].numel()
+    n = source_size(x.shape)
     if out is not None:
         save_image(recon[0], out)
     typer.echo(
         f"scheme={canonical_spec(sender)} channel={spec.label} snr_db={snr_db:g} "
         f"psnr={float(scores['psnr'][0]):.3f} ssim={float(scores['ssim'][0]):.4f} "
-        f"k={sent.channel_uses} n={n} rho={sent.channel_uses / n:.6g}"
+        f"k={sent.channel_uses} n={n} rho={float(bandwidth_ratio(sent.channel_uses, x.shape)):.6g}"
     )
 
 

@@ -10,14 +10,13 @@ import hashlib
 import subprocess
 import time
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import torch
 from tqdm import tqdm
 
-from semcom.channels import ChannelSpec
+from semcom.channels import ChannelSpec, bandwidth_ratio
 from semcom.channels.snr import validate_snr_db
 from semcom.data import crop_back, get_dataset, pad_to_multiple
 from semcom.evaluation.results import ResultRow, ResultsFile, row_key
@@ -80,6 +79,7 @@ def run_sweep(
     unreadable or too-small images) is checked before the first row is written.
     """
     schemes = [create_scheme(spec) for spec in config.schemes]
+    specs = {id(s): canonical_spec(s) for s in schemes}  # computed once, used in every row key
     channels = [ChannelSpec.parse(c) for c in config.channels]
     for snr in config.snr_db:
         validate_snr_db(snr)
@@ -96,7 +96,7 @@ def run_sweep(
     loaded: tuple[int, object] = (-1, None)
     for index, scheme, channel, snr in work:
         image_id = dataset.image_ids[index]
-        key = row_key(canonical_spec(scheme), scheme.weights_id, dataset.name, image_id, channel.label, snr, config.seed)
+        key = row_key(specs[id(scheme)], scheme.weights_id, dataset.name, image_id, channel.label, snr, config.seed)
         bar.update()
         if key in done:
             report.skipped += 1
@@ -132,7 +132,7 @@ def evaluate_one(
     n = 3 * image.shape[-2] * image.shape[-1]
     return ResultRow(
         scheme=spec, weights_id=scheme.weights_id, dataset=dataset, image_id=image_id,
-        channel=channel.label, snr_db=float(snr_db), rho=float(Fraction(sent.channel_uses, n)),
+        channel=channel.label, snr_db=float(snr_db), rho=float(bandwidth_ratio(sent.channel_uses, image.shape)),
         k=sent.channel_uses, n=n,
         **{m: float(scores[m][0]) if m in scores else float("nan") for m in PER_IMAGE_COLUMNS},
         denoise_steps=sent.denoise_steps, seed=config.seed, seconds=seconds, git_commit=commit,

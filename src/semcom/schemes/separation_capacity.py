@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import torch
 
-from semcom.channels import ChannelSpec, RayleighFading
+from semcom.channels import ChannelSpec, RayleighFading, snr_db_to_noise_var
 from semcom.schemes.separation import Delivery, SeparationConfig, SeparationScheme, register_for_every_codec
 
 
@@ -22,8 +22,9 @@ class CapacitySeparation(SeparationScheme):
     Config = SeparationConfig
 
     def deliver(self, image, snr_db, channel_uses, channel: ChannelSpec, generator) -> Delivery:
-        snr = 10 ** (snr_db / 10)
-        planned_bits = channel_uses * math.log2(1 + 10 ** (self.design_snr_db(snr_db, channel) / 10))
+        snr = 1 / float(snr_db_to_noise_var(snr_db))
+        design_snr = 1 / float(snr_db_to_noise_var(self.design_snr_db(snr_db, channel)))
+        planned_bits = channel_uses * math.log2(1 + design_snr)
         carried_bits = channel_uses * math.log2(1 + snr)
         if channel.kind == "rayleigh":
             h = RayleighFading(channel.coherence).generate(1, channel_uses, generator)
