@@ -16,9 +16,10 @@ from semcom.data import get_dataset
 from semcom.evaluation.grid import parse_snr_grid
 from semcom.evaluation.sweep import git_commit
 from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
-from semcom.training.loop import TrainConfig, train
+from semcom.training.loop import CHECKPOINT, TrainConfig, train
 from semcom.training.tasks import JSCCTask
-from semcom.zoo import save_pretrained
+from semcom.training.warm_start import warm_start
+from semcom.zoo import load_weights, save_pretrained
 
 train_app = typer.Typer(no_args_is_help=True, help="Train a learned scheme (checkpoints atomically, resumes).")
 app.add_typer(train_app, name="train")
@@ -35,20 +36,26 @@ def _snr_range(text: str) -> tuple[float, float]:
 
 def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, batch_size: int, crop: int,
                 lr: float, data: Optional[str], out: Path, seed: int, bf16: bool, seed_init: int,
-                command: str) -> None:
+                init_from: Optional[str], every: tuple[int, int], command: str) -> None:
     low, high = _snr_range(snr_db)
     config = TrainConfig(steps=steps, batch_size=batch_size, crop_size=crop, lr=lr, lr_final=lr / 10,
-                         snr_db_min=low, snr_db_max=high, seed=seed, bf16=bf16)
+                         snr_db_min=low, snr_db_max=high, seed=seed, bf16=bf16,
+                         checkpoint_every=every[0], validate_every=every[1])
     train_set = get_dataset("bsds500-train", data_dir=data)
     val_set = get_dataset("bsds500-val", data_dir=data)
     model_config = JSCCConfig(arch=arch, channels=channels, width=width)
     with torch.random.fork_rng():  # initial weights only; a resumed run takes them from the checkpoint
         torch.manual_seed(seed_init)
         model = JSCCAutoencoder(model_config)
+    if init_from and not (out / CHECKPOINT).exists():
+        source, _ = load_weights(init_from)
+        started = warm_start(model, source)
+        typer.echo(f"warm start from {init_from}: {len(started.copied)} tensors copied, "
+                   f"{len(started.kept)} freshly initialised")
     result = train(JSCCTask(model), train_set, val_set, config, out)
     if result.steps < config.steps:
         return
-    folder = _export(out, model_config, config, result, command)
+    folder = _export(out, model_config, config, result, command, init_from)
     typer.echo(f"exported {folder}")
 
 
@@ -64,14 +71,15 @@ def _invocation(ctx: click.Context) -> str:
     return " ".join(parts)
 
 
-def _export(out: Path, model_config: JSCCConfig, config: TrainConfig, result, command: str) -> Path:
+def _export(out: Path, model_config: JSCCConfig, config: TrainConfig, result, command: str,
+            init_from: Optional[str]) -> Path:
     from semcom.training.checkpoint import load_checkpoint
 
     model = JSCCAutoencoder(model_config)
     model.load_state_dict(load_checkpoint(out / "checkpoint.pt")["model"])
     return save_pretrained(model.eval(), model_config, out / "final", extra={
         "scheme": model_config.arch, "rho": str(model_config.rho), "train_config": config.__dict__,
-        "command": command,
+        "command": command, "init_from": init_from,
         "data": "bsds500-train (random crops), validated on bsds500-val", "steps": result.steps,
         "commit": git_commit(), "validation": result.validation, "wall_seconds": round(result.seconds, 1),
         "hardware": f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
@@ -94,9 +102,13 @@ def _options(arch: str, default_width: int, default_snr: str):
         seed: int = typer.Option(0, help="Seed of crops and channel noise."),
         bf16: bool = typer.Option(False, help="bfloat16 autocast (GPU; see benchmarks/train_step.py for CPU)."),
         init_seed: int = typer.Option(0, help="Seed of the initial weights."),
+        init_from: Optional[str] = typer.Option(
+            None, "--init-from", help="Warm start: copy matching tensors from weights NAME|PATH (fine-tuning)."),
+        checkpoint_every: int = typer.Option(200, help="Steps between atomic checkpoints."),
+        validate_every: int = typer.Option(1000, help="Steps between validations on bsds500-val crops."),
     ) -> None:
         _train_jscc(arch, channels, width, snr_db, steps, batch_size, crop, lr, data, out, seed, bf16, init_seed,
-                    _invocation(ctx))
+                    init_from, (checkpoint_every, validate_every), _invocation(ctx))
 
     command.__doc__ = f"Train {arch} on BSDS500 crops; resumes from OUT/checkpoint.pt; exports OUT/final/."
     return command

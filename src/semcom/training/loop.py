@@ -143,6 +143,8 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
                 "seconds": seconds_before + time.perf_counter() - began,
             })
     bar.close()
+    if not validation and end == config.steps:  # e.g. re-run on a finished checkpoint: the export needs it
+        validation = _validate(task, val_images, config)
     return TrainResult(steps=end, resumed_from=start, validation=validation,
                        seconds=seconds_before + time.perf_counter() - began)
 

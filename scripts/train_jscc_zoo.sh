@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Train the six shipped JSCC baselines of issue 4 and add them to the zoo (src/semcom/zoo/weights/).
+# Every step resumes from RUNS/<name>/checkpoint.pt, so re-running after a kill continues where it stopped;
+# a finished run is skipped. Order matters: the 20 dB and rho = 1/48 models are warm-started (fine-tuned)
+# from earlier ones, and each manifest entry records its source under init_from.
+#
+# Usage: bash scripts/train_jscc_zoo.sh [DATA_DIR] [RUNS_DIR]
+set -euo pipefail
+DATA=${1:-../shared/data}
+RUNS=${2:-runs/jscc}
+COMMON=(--data "$DATA" --batch-size 8 --crop 128 --width 64)
+
+run() {  # run NAME ARCH ARGS...
+  local name=$1 arch=$2; shift 2
+  if [ ! -f "$RUNS/$name/final/weights.safetensors" ]; then
+    semcom train "$arch" --out "$RUNS/$name" "${COMMON[@]}" "$@"
+  fi
+  semcom zoo add "$RUNS/$name/final" --name "$name"
+}
+
+run deepjscc-snr10-rho1_12  deepjscc --channels 8 --snr-db 10   --steps 5000
+run deepjscc-snr20-rho1_12  deepjscc --channels 8 --snr-db 20   --steps 1500 --lr 3e-4 --init-from deepjscc-snr10-rho1_12
+run adjscc-snr0to28-rho1_12 adjscc   --channels 8 --snr-db 0:28 --steps 5000
+run deepjscc-snr10-rho1_48  deepjscc --channels 2 --snr-db 10   --steps 2000 --lr 5e-4 --init-from deepjscc-snr10-rho1_12
+run deepjscc-snr20-rho1_48  deepjscc --channels 2 --snr-db 20   --steps 1500 --lr 3e-4 --init-from deepjscc-snr10-rho1_48
+run adjscc-snr0to28-rho1_48 adjscc   --channels 2 --snr-db 0:28 --steps 2500 --lr 5e-4 --init-from adjscc-snr0to28-rho1_12
