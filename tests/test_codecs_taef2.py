@@ -61,3 +61,22 @@ def test_download_checks_sha256(taef2_dir, tmp_path):
     with pytest.raises(TAEF2Error, match="sha256"):
         download_taef2(tmp_path / "dl2", url_template=bad.as_uri() + "/{name}")
     assert not any((tmp_path / "dl2").iterdir())  # nothing half-written is left behind
+
+
+def test_latent_diff_on_taef2_without_denoiser(taef2_dir, shared_data_dir, monkeypatch):
+    """The no-denoiser ablation on TAEF2 latents: near the codec's own quality at high SNR, worse at 0 dB."""
+    from semcom.channels import ChannelSpec
+    from semcom.schemes import create_scheme
+
+    monkeypatch.setenv("SEMCOM_TAEF2", str(taef2_dir))
+    scheme = create_scheme("latent-diff:codec=taef2,steps=0")
+    assert scheme.size_multiple == 8
+    image = get_dataset("kodak", data_dir=str(shared_data_dir), limit=1)[0].image[None, :, :256, :256]
+    clean = float(psnr(image, scheme.codec.decode(scheme.codec.encode(image))))
+    quality = {}
+    for snr in (0.0, 40.0):
+        sent = scheme.transmit(image, snr, ChannelSpec.parse("awgn"), torch.Generator().manual_seed(0))
+        quality[snr] = float(psnr(image, sent.reconstruction))
+        assert sent.channel_uses * 12 == image[0].numel()  # 32 channels at 1/8 scale: rho = 1/12
+    assert quality[40.0] == pytest.approx(clean, abs=0.3)
+    assert quality[0.0] < clean - 3

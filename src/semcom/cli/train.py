@@ -77,14 +77,21 @@ def _export(out: Path, model_config: JSCCConfig, config: TrainConfig, result, co
 
     model = JSCCAutoencoder(model_config)
     model.load_state_dict(load_checkpoint(out / "checkpoint.pt")["model"])
-    return save_pretrained(model.eval(), model_config, out / "final", extra={
-        "scheme": model_config.arch, "rho": str(model_config.rho), "train_config": config.__dict__,
-        "command": command, "init_from": init_from,
-        "data": "bsds500-train (random crops), validated on bsds500-val", "steps": result.steps,
-        "commit": git_commit(), "validation": result.validation, "wall_seconds": round(result.seconds, 1),
+    return save_pretrained(model.eval(), model_config, out / "final", extra=provenance(
+        model_config.arch, model_config.rho, config, result, command, init_from,
+        "bsds500-train (random crops), validated on bsds500-val"))
+
+
+def provenance(scheme: str, rho, config: TrainConfig, result, command: str, init_from: Optional[str],
+               data: str) -> dict:
+    """What the manifest records about a training run (DESIGN.md §3)."""
+    return {
+        "scheme": scheme, "rho": str(rho), "train_config": config.__dict__, "command": command,
+        "init_from": init_from, "data": data, "steps": result.steps, "commit": git_commit(),
+        "validation": result.validation, "wall_seconds": round(result.seconds, 1),
         "hardware": f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
                     f"{torch.get_num_threads()} threads" + (", CUDA" if torch.cuda.is_available() else ""),
-    })
+    }
 
 
 def _options(arch: str, default_width: int, default_snr: str):

@@ -5,8 +5,11 @@ A *task* supplies the model and its loss; the loop owns everything else::
 
     class Task(Protocol):
         model: torch.nn.Module
-        def loss(self, images, snr_db, generator) -> tuple[torch.Tensor, dict[str, float]]: ...
+        def loss(self, images, snr_db, generator, step) -> tuple[torch.Tensor, dict[str, float]]: ...
         def validate(self, images, snr_db, generator) -> dict[str, float]: ...
+
+A task with a ``discriminator`` module (adversarial training, paper A eq. 7) also has
+``discriminator_loss(images, step) -> (loss, logs)``, run after each model step with its own optimizer.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ LOG = "log.csv"
 class Task(Protocol):
     model: torch.nn.Module
 
-    def loss(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator): ...
+    def loss(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator, step: int): ...
 
     def validate(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator) -> dict: ...
 
@@ -90,9 +93,10 @@ def validation_batch(dataset, config: TrainConfig) -> torch.Tensor:
 
 
 def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Path, progress: bool = True,
-          stop_after: Optional[int] = None) -> TrainResult:
+          stop_after: Optional[int] = None, loader=None) -> TrainResult:
     """Train ``task.model`` until ``config.steps`` (or ``stop_after`` steps in this call), resuming from
-    ``out_dir/checkpoint.pt`` when it exists and was made with the same config."""
+    ``out_dir/checkpoint.pt`` when it exists and was made with the same config. ``loader`` replaces the
+    image-crop loader (e.g. latent crops); it must draw only from its settable ``generator``."""
     from accelerate import Accelerator
 
     out = Path(out_dir)
@@ -100,17 +104,26 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
     accelerator = Accelerator(mixed_precision="bf16" if config.bf16 else "no", cpu=not torch.cuda.is_available())
     model = task.model
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    critic = getattr(task, "discriminator", None)
+    critic_optimizer = None if critic is None else torch.optim.Adam(critic.parameters(), lr=config.lr,
+                                                                    betas=(0.5, 0.9))
     start, seconds_before = 0, 0.0
     config_record = dataclasses.asdict(config)
     if (out / CHECKPOINT).exists():
         state = load_checkpoint(out / CHECKPOINT, expect={"train_config": config_record})
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
+        if critic is not None:
+            critic.load_state_dict(state["discriminator"])
+            critic_optimizer.load_state_dict(state["discriminator_optimizer"])
         start, seconds_before = int(state["step"]), float(state["seconds"])
     model, optimizer = accelerator.prepare(model, optimizer)
+    if critic is not None:
+        critic, critic_optimizer = accelerator.prepare(critic, critic_optimizer)
     # One loader keeps the decoded-image cache; each step gets its own generators, so a step's batch and
     # noise depend only on (seed, step) and a resumed run repeats the uninterrupted one exactly.
-    loader = RandomCropLoader(train_set, config.crop_size, config.batch_size, torch.Generator(), num_batches=1)
+    if loader is None:
+        loader = RandomCropLoader(train_set, config.crop_size, config.batch_size, torch.Generator(), num_batches=1)
     log = CSVLog(out / LOG)
     log.truncate_after(start)
     val_images = validation_batch(val_set, config)
@@ -125,10 +138,19 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
         images = next(iter(loader)).to(accelerator.device)
         snr = draw_snr(images.shape[0], config, noise_gen)
         with accelerator.autocast():
-            loss, logs = task.loss(images, snr, noise_gen)
+            loss, logs = task.loss(images, snr, noise_gen, step)
         optimizer.zero_grad(set_to_none=True)
         accelerator.backward(loss)
         optimizer.step()
+        if critic is not None:
+            for group in critic_optimizer.param_groups:
+                group["lr"] = learning_rate(step, config)
+            with accelerator.autocast():
+                critic_loss, critic_logs = task.discriminator_loss(images, step)
+            critic_optimizer.zero_grad(set_to_none=True)
+            accelerator.backward(critic_loss)
+            critic_optimizer.step()
+            logs = {**logs, **critic_logs}
         done = step + 1
         bar.set_postfix(loss=f"{loss.item():.4g}")
         row = {"step": done, "loss": loss.item(), "lr": learning_rate(step, config), **logs}
@@ -137,11 +159,15 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
             row.update({f"val_{k}": v for k, v in validation.items()})
         log.append(row)
         if done % config.checkpoint_every == 0 or done == end:
-            save_checkpoint(out / CHECKPOINT, {
+            state = {
                 "step": done, "train_config": config_record,
                 "model": accelerator.unwrap_model(model).state_dict(), "optimizer": optimizer.state_dict(),
                 "seconds": seconds_before + time.perf_counter() - began,
-            })
+            }
+            if critic is not None:
+                state["discriminator"] = accelerator.unwrap_model(critic).state_dict()
+                state["discriminator_optimizer"] = critic_optimizer.state_dict()
+            save_checkpoint(out / CHECKPOINT, state)
     bar.close()
     if not validation and end == config.steps:  # e.g. re-run on a finished checkpoint: the export needs it
         validation = _validate(task, val_images, config)

@@ -15,7 +15,7 @@ class JSCCTask:
     def __init__(self, model: JSCCAutoencoder):
         self.model = model
 
-    def loss(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator):
+    def loss(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator, step: int = 0):
         mse = F.mse_loss(self.model(images, snr_db, generator).float(), images)
         return mse, {"train_psnr": float(-10 * torch.log10(mse.detach()))}
 

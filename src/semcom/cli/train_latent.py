@@ -1,0 +1,117 @@
+"""``semcom train latent-diff-vae | latent-diff-denoiser``: paper A's two training stages (Algorithm 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import torch
+import typer
+
+from semcom.cli.train import _invocation, _snr_range, provenance, train_app
+from semcom.codecs.latent_vae import LatentVAE, LatentVAEConfig
+from semcom.data import get_dataset
+from semcom.diffusion import DenoiserConfig, LatentDenoiser
+from semcom.nn.patch_discriminator import PatchDiscriminator
+from semcom.schemes.latent_diff import load_codec
+from semcom.training.checkpoint import load_checkpoint
+from semcom.training.latent_data import LatentCropLoader, encode_dataset
+from semcom.training.latent_tasks import DenoiserTask, VAELossConfig, VAETask
+from semcom.training.loop import CHECKPOINT, TrainConfig, train
+from semcom.zoo import save_pretrained
+
+BSDS = "bsds500-train (random crops), validated on bsds500-val"
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in text.split(",") if v.strip())
+
+
+def _fresh(build, seed: int):
+    with torch.random.fork_rng():  # initial weights only; a resumed run takes them from the checkpoint
+        torch.manual_seed(seed)
+        return build()
+
+
+def _export(out: Path, model: torch.nn.Module, model_config, extra: dict) -> None:
+    model.load_state_dict(load_checkpoint(out / CHECKPOINT)["model"])
+    typer.echo(f"exported {save_pretrained(model.eval(), model_config, out / 'final', extra=extra)}")
+
+
+@train_app.command("latent-diff-vae")
+def train_vae(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", "-o", help="Run folder: checkpoint.pt, log.csv, final/."),
+    latent_channels: int = typer.Option(4, help="c: rho = c / (6 f²); f8 c4 is rho 1/96 (paper A's '1/48')."),
+    widths: str = typer.Option("32,64,64,128", help="Channels per level; len-1 downsamplings (4 levels: f8)."),
+    steps: int = typer.Option(20_000, help="Optimizer steps."),
+    batch_size: int = typer.Option(8, help="Crops per step."),
+    crop: int = typer.Option(128, help="Crop side in pixels."),
+    lr: float = typer.Option(2e-4, help="Initial learning rate (cosine decay to lr/10); also the discriminator's."),
+    adv_weight: float = typer.Option(0.05, help="lambda_adv of eq. 5."),
+    kl_weight: float = typer.Option(1e-4, help="lambda_reg of eq. 5 (KL per source value)."),
+    adv_start: int = typer.Option(2000, help="Step at which the adversarial term starts."),
+    data: Optional[str] = typer.Option(None, "--data", help="Data root with bsds500/ (else $SEMCOM_DATA)."),
+    seed: int = typer.Option(0, help="Seed of crops and sampling noise."),
+    init_seed: int = typer.Option(0, help="Seed of the initial weights."),
+    checkpoint_every: int = typer.Option(200, help="Steps between atomic checkpoints."),
+    validate_every: int = typer.Option(1000, help="Steps between validations."),
+    bf16: bool = typer.Option(False, help="bfloat16 autocast."),
+    limit: Optional[int] = typer.Option(None, help="Use only the first N training and validation images."),
+) -> None:
+    """Stage 1 (eqs. 5–8): the Table I autoencoder with reconstruction, adversarial and KL losses."""
+    model_config = LatentVAEConfig(latent_channels=latent_channels, widths=_ints(widths))
+    weights = VAELossConfig(adversarial_weight=adv_weight, kl_weight=kl_weight, adversarial_start=adv_start)
+    config = TrainConfig(steps=steps, batch_size=batch_size, crop_size=crop, lr=lr, lr_final=lr / 10, seed=seed,
+                         bf16=bf16, checkpoint_every=checkpoint_every, validate_every=validate_every)
+    model = _fresh(lambda: LatentVAE(model_config), init_seed)
+    critic = _fresh(PatchDiscriminator, init_seed + 1)
+    result = train(VAETask(model, critic, weights), get_dataset("bsds500-train", data_dir=data, limit=limit),
+                   get_dataset("bsds500-val", data_dir=data, limit=limit), config, out)
+    if result.steps == config.steps:
+        extra = provenance("latent-diff-vae", model_config.rho, config, result, _invocation(ctx), None,
+                           BSDS + (f" (first {limit} images)" if limit else ""))
+        _export(out, LatentVAE(model_config), model_config, {**extra, "loss_weights": weights.__dict__})
+
+
+@train_app.command("latent-diff-denoiser")
+def train_denoiser(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", "-o", help="Run folder: checkpoint.pt, log.csv, latents, final/."),
+    codec: str = typer.Option("taef2", help="taef2, or a trained latent-diff-vae (zoo NAME or folder)."),
+    widths: str = typer.Option("64,128,128", help="U-Net channels per level."),
+    attention_levels: str = typer.Option("2", help="Levels with self-attention (0-based)."),
+    steps: int = typer.Option(20_000, help="Optimizer steps."),
+    batch_size: int = typer.Option(16, help="Latent crops per step."),
+    crop: int = typer.Option(16, help="Latent crop side (latent pixels)."),
+    lr: float = typer.Option(2e-4, help="Initial learning rate (cosine decay to lr/10)."),
+    val_snr_db: str = typer.Option("0:20", "--val-snr-db", help="Validation SNRs lo:hi (lo, mid, hi)."),
+    data: Optional[str] = typer.Option(None, "--data", help="Data root with bsds500/ (else $SEMCOM_DATA)."),
+    seed: int = typer.Option(0, help="Seed of crops, steps and noise."),
+    init_seed: int = typer.Option(0, help="Seed of the initial weights."),
+    checkpoint_every: int = typer.Option(200, help="Steps between atomic checkpoints."),
+    validate_every: int = typer.Option(1000, help="Steps between validations."),
+    bf16: bool = typer.Option(False, help="bfloat16 autocast."),
+    limit: Optional[int] = typer.Option(None, help="Use only the first N training and validation images."),
+) -> None:
+    """Stage 2 (eq. 15): the epsilon-predicting latent U-Net on the codec's unit-power latents."""
+    frozen = load_codec(codec).eval()
+    out.mkdir(parents=True, exist_ok=True)
+    train_items, val_items = (
+        encode_dataset(frozen, get_dataset(f"bsds500-{part}", data_dir=data, limit=limit),
+                       out / f"latents-{part}.safetensors")
+        for part in ("train", "val"))
+    model_config = DenoiserConfig(latent_channels=frozen.latent_channels, widths=_ints(widths),
+                                  attention_levels=_ints(attention_levels))
+    low, high = _snr_range(val_snr_db)
+    config = TrainConfig(steps=steps, batch_size=batch_size, crop_size=crop, lr=lr, lr_final=lr / 10, seed=seed,
+                         bf16=bf16, snr_db_min=low, snr_db_max=high, checkpoint_every=checkpoint_every,
+                         validate_every=validate_every, validation_crop=2 * crop)
+    model = _fresh(lambda: LatentDenoiser(model_config), init_seed)
+    loader = LatentCropLoader(train_items, crop, batch_size, torch.Generator())
+    result = train(DenoiserTask(model), None, val_items, config, out, loader=loader)
+    if result.steps == config.steps:
+        rho = "any (set by the codec)"
+        extra = provenance("latent-diff-denoiser", rho, config, result, _invocation(ctx), None,
+                           BSDS + (f" (first {limit} images)" if limit else ""))
+        _export(out, LatentDenoiser(model_config), model_config, {**extra, "codec": codec})

@@ -1,0 +1,88 @@
+"""Training data for the latent de-noiser: each image encoded once by the frozen codec, normalized to unit
+power per real value as the channel carries it (per whole image, as transmitted), then random latent crops.
+
+Encoding once instead of per step is what makes de-noiser training affordable on a CPU: the codec runs at
+full image resolution, the U-Net only on small latent crops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from tqdm import tqdm
+
+from semcom.data import pad_to_multiple
+from semcom.diffusion.latents import unit_power
+
+
+@dataclass(frozen=True)
+class LatentItem:
+    """One encoded image: ``image`` is the unit-power latent ``float32 [c, h, w]`` (named like ImageItem's
+    field so the training loop's validation crops work on it unchanged)."""
+
+    image_id: str
+    image: torch.Tensor
+
+
+def codec_fingerprint(codec: torch.nn.Module) -> str:
+    """sha256 over the codec's tensors: a cache made by other weights is never reused."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(codec.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().float().cpu().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def encode_dataset(codec, dataset, cache: str | Path | None = None, progress: bool = True) -> list[LatentItem]:
+    """Encode every image of ``dataset`` (padded to the codec's multiple) to a unit-power latent; reuse
+    or atomically write ``cache`` (a .safetensors file keyed by image id, tagged with the codec's hash)."""
+    fingerprint = codec_fingerprint(codec)
+    if cache is not None and Path(cache).exists():
+        from safetensors import safe_open
+
+        with safe_open(str(cache), "pt") as handle:
+            if (handle.metadata() or {}).get("codec") == fingerprint:
+                tensors = load_file(str(cache))
+                return [LatentItem(k, tensors[k]) for k in sorted(tensors)]
+    items = []
+    with torch.no_grad():
+        for item in tqdm(dataset, desc="encode", disable=not progress):
+            padded, _ = pad_to_multiple(item.image[None], codec.downsampling)
+            items.append(LatentItem(item.image_id, unit_power(codec.encode(padded))[0].contiguous()))
+    if cache is not None:
+        tmp = Path(cache).with_suffix(".tmp")
+        save_file({i.image_id: i.image for i in items}, str(tmp), metadata={"codec": fingerprint})
+        os.replace(tmp, cache)
+    return sorted(items, key=lambda i: i.image_id)
+
+
+class LatentCropLoader:
+    """Random square crops ``float32 [B, c, crop, crop]`` of the latents, with horizontal flips; images
+    are visited in a random permutation. All randomness comes from the settable ``generator``."""
+
+    def __init__(self, items: list[LatentItem], crop_size: int, batch_size: int, generator: torch.Generator):
+        if not items:
+            raise ValueError("LatentCropLoader needs at least one latent")
+        small = [i.image_id for i in items if min(i.image.shape[1:]) < crop_size]
+        if small:
+            raise ValueError(f"latents smaller than the {crop_size}-crop: {', '.join(small[:3])}")
+        self.items, self.crop_size, self.batch_size, self.generator = items, crop_size, batch_size, generator
+
+    def _randint(self, high: int) -> int:
+        return int(torch.randint(high, (1,), generator=self.generator))
+
+    def __iter__(self):
+        order = torch.randperm(len(self.items), generator=self.generator).tolist()
+        c = self.crop_size
+        batch = []
+        for b in range(self.batch_size):
+            latent = self.items[order[b % len(order)]].image
+            top, left = self._randint(latent.shape[1] - c + 1), self._randint(latent.shape[2] - c + 1)
+            crop = latent[:, top:top + c, left:left + c]
+            batch.append(crop.flip(-1) if self._randint(2) else crop)
+        yield torch.stack(batch)
