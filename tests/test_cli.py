@@ -85,6 +85,13 @@ def test_evaluate_on_folder_and_summary(photo, tmp_path):
                    "-c", "awgn", "-c", "rayleigh:csi=ls", "-o", results)
     assert "0 rows written, 6 already present" in again.stderr
     assert "mean ± 95% CI" in semcom("summary", results).stdout
+    table = tmp_path / "table.md"
+    assert semcom("summary", results, "--metrics", "psnr", "--markdown", table).returncode == 0
+    assert "### psnr, rho = 1/2 " in table.read_text() and "| identity-analog | awgn |" in table.read_text()
+    figure = tmp_path / "psnr.png"
+    plotted = semcom("plot", results, "--out", figure)
+    assert plotted.returncode == 0, plotted.stderr
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_demo_quick_writes_report(tmp_path):

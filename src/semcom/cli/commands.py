@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 from typing import List, Optional
 
@@ -15,7 +14,7 @@ from semcom.cli.tables import print_summary
 from semcom.data import crop_back, describe_conversion, load_image, pad_to_multiple, save_image
 from semcom.errors import ImageLoadError, SemcomError
 from semcom.evaluation import ResultsFile, SweepConfig, load_results, parse_snr_grid, run_sweep, summarize
-from semcom.evaluation.markdown import markdown_table
+from semcom.evaluation.markdown import markdown_table, nominal_rho
 from semcom.evaluation.plots import plot_metric_vs_snr
 from semcom.metrics import compute_metrics, list_metrics
 from semcom.schemes import canonical_spec, create_scheme, list_schemes, scheme_class
@@ -109,10 +108,10 @@ def summary(
     rows = summarize(load_results(results), [*names, "outage"])
     print_summary(rows, names)
     if markdown is not None:
-        rhos = sorted({row.group["rho"] for row in rows}, reverse=True)
+        rhos = sorted({nominal_rho(row.group["rho"]) for row in rows}, reverse=True)
         tables = [
-            f"### {m}, rho = {Fraction(rho).limit_denominator(10_000)} (mean over images; outage rate where any)"
-            f"\n\n{markdown_table([r for r in rows if r.group['rho'] == rho], m)}"
+            f"### {m}, rho = {rho} (mean over images; outage rate where any)"
+            f"\n\n{markdown_table([r for r in rows if nominal_rho(r.group['rho']) == rho], m)}"
             for rho in rhos for m in names
         ]
         markdown.write_text(f"Source: `{results.name}`\n\n" + "\n".join(tables))
@@ -128,10 +127,9 @@ def plot(
     """Metric against SNR per scheme and channel, with 95% intervals (paper A Figs. 4–5 style)."""
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     rows = summarize(load_results(results), names)
-    rhos = sorted({row.group["rho"] for row in rows}, reverse=True)
+    rhos = sorted({nominal_rho(row.group["rho"]) for row in rows}, reverse=True)
     for rho in rhos:
-        fraction = Fraction(rho).limit_denominator(10_000)
         target = out if len(rhos) == 1 else out.with_name(
-            f"{out.stem}_rho{fraction.numerator}_{fraction.denominator}{out.suffix}")
-        plot_metric_vs_snr([r for r in rows if r.group["rho"] == rho], names, target)
+            f"{out.stem}_rho{rho.numerator}_{rho.denominator}{out.suffix}")
+        plot_metric_vs_snr([r for r in rows if nominal_rho(r.group["rho"]) == rho], names, target)
         typer.echo(f"wrote {target}")

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Sequence
 
 from semcom.evaluation.summary import SummaryRow
+
+
+def nominal_rho(rho: float) -> Fraction:
+    """The design ratio a measured rho belongs to: pilots and side information move k slightly above
+    floor(rho·n), so 1/12 + 8/n still reads as 1/12."""
+    return Fraction(rho).limit_denominator(200)
 
 
 def markdown_table(summary: Sequence[SummaryRow], metric: str, digits: int = 2) -> str:
