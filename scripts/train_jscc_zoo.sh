@@ -20,7 +20,7 @@ run() {  # run NAME ARCH ARGS...
 
 run deepjscc-snr10-rho1_12  deepjscc --channels 8 --snr-db 10   --steps 5000
 run deepjscc-snr20-rho1_12  deepjscc --channels 8 --snr-db 20   --steps 1500 --lr 3e-4 --init-from deepjscc-snr10-rho1_12
-run adjscc-snr0to28-rho1_12 adjscc   --channels 8 --snr-db 0:28 --steps 5000
-run deepjscc-snr10-rho1_48  deepjscc --channels 2 --snr-db 10   --steps 2000 --lr 5e-4 --init-from deepjscc-snr10-rho1_12
-run deepjscc-snr20-rho1_48  deepjscc --channels 2 --snr-db 20   --steps 1500 --lr 3e-4 --init-from deepjscc-snr10-rho1_48
-run adjscc-snr0to28-rho1_48 adjscc   --channels 2 --snr-db 0:28 --steps 1500 --lr 5e-4 --init-from adjscc-snr0to28-rho1_12
+run adjscc-snr0to28-rho1_12 adjscc   --channels 8 --snr-db 0:28 --steps 4000
+run deepjscc-snr10-rho1_48  deepjscc --channels 2 --snr-db 10   --steps 1500 --lr 5e-4 --init-from deepjscc-snr10-rho1_12
+run deepjscc-snr20-rho1_48  deepjscc --channels 2 --snr-db 20   --steps 1000 --lr 3e-4 --init-from deepjscc-snr10-rho1_48
+run adjscc-snr0to28-rho1_48 adjscc   --channels 2 --snr-db 0:28 --steps 1200 --lr 5e-4 --init-from adjscc-snr0to28-rho1_12
