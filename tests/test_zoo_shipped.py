@@ -58,6 +58,8 @@ def test_shipped_weights_reproduce_expected_results(tmp_path):
             assert measured[(name, float(snr))] == pytest.approx(expected[name][snr], abs=0.05), (name, snr)
 
 
+@pytest.mark.xfail(strict=True, reason="issue 4 open: the shipped weights are undertrained (docs/results/jscc.md); "
+                                       "strict, so this fails as soon as the claims hold and the mark must go")
 def test_issue_4_claims_on_kodak(shared_data_dir, tmp_path):
     names = ["deepjscc-snr10-rho1_12", "deepjscc-snr20-rho1_12", "adjscc-snr0to28-rho1_12"]
     snrs = [0.0, 5.0, 10.0, 15.0, 20.0]
