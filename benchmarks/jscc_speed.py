@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
-
 import torch
+from timing import median_seconds
 
 from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
 
@@ -20,16 +18,6 @@ MODELS = {
     "deepjscc rho 1/12": JSCCConfig("deepjscc", 8, 64), "deepjscc rho 1/48": JSCCConfig("deepjscc", 2, 64),
     "adjscc rho 1/12": JSCCConfig("adjscc", 8, 64), "adjscc rho 1/48": JSCCConfig("adjscc", 2, 64),
 }
-
-
-def median_seconds(fn, repeats: int) -> float:
-    fn()  # warm-up
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def codec_images_per_s(model: JSCCAutoencoder, bf16: bool, repeats: int) -> float:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
-
 import torch
+from timing import median_seconds
 
 from semcom.channels import snr_db_to_noise_var
 from semcom.codecs.latent_vae import LatentVAE, LatentVAEConfig
@@ -21,16 +19,6 @@ from semcom.diffusion import DenoiserConfig, LatentDenoiser, ReverseConfig, matc
 
 RECEIVERS = [ReverseConfig("ddpm", "fixed", n) for n in (15, 30, 45, 60)] + [
     ReverseConfig(sampler, "matched", n) for sampler, n in (("ddim", 10), ("ddim", 20), ("ddpm", 1000))]
-
-
-def median_seconds(fn, repeats: int) -> float:
-    fn()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def codecs():

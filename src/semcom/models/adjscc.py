@@ -27,7 +27,7 @@ class ADJSCCConfig:
     width: int = 256
     af_hidden_ratio: int = 16
     #: The AF modules see ``snr_db / af_snr_scale_db``: raw dB values (up to ~30) saturate the gates at
-    #: initialisation and slowed training several-fold in a 400-step A/B on BSDS500 crops.
+    #: initialisation and slowed training (benchmarks/adjscc_af_scale.py).
     af_snr_scale_db: float = 10.0
 
     @property
