@@ -55,7 +55,8 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
     result = train(JSCCTask(model), train_set, val_set, config, out)
     if result.steps < config.steps:
         return
-    folder = _export(out, model_config, config, result, command, init_from)
+    folder = export_final(out, JSCCAutoencoder(model_config), model_config, provenance(
+        model_config.arch, model_config.rho, config, result, command, init_from, bsds_description()))
     typer.echo(f"exported {folder}")
 
 
@@ -71,15 +72,17 @@ def _invocation(ctx: click.Context) -> str:
     return " ".join(parts)
 
 
-def _export(out: Path, model_config: JSCCConfig, config: TrainConfig, result, command: str,
-            init_from: Optional[str]) -> Path:
+def export_final(out: Path, model: torch.nn.Module, model_config, extra: dict) -> Path:
+    """Load the finished checkpoint's weights into ``model`` and write ``OUT/final`` (safetensors + config)."""
     from semcom.training.checkpoint import load_checkpoint
 
-    model = JSCCAutoencoder(model_config)
-    model.load_state_dict(load_checkpoint(out / "checkpoint.pt")["model"])
-    return save_pretrained(model.eval(), model_config, out / "final", extra=provenance(
-        model_config.arch, model_config.rho, config, result, command, init_from,
-        "bsds500-train (random crops), validated on bsds500-val"))
+    model.load_state_dict(load_checkpoint(out / CHECKPOINT)["model"])
+    return save_pretrained(model.eval(), model_config, out / "final", extra=extra)
+
+
+def bsds_description(limit: Optional[int] = None) -> str:
+    """The ``data`` field of the manifest for runs on BSDS500."""
+    return "bsds500-train (random crops), validated on bsds500-val" + (f" (first {limit} images)" if limit else "")
 
 
 def provenance(scheme: str, rho, config: TrainConfig, result, command: str, init_from: Optional[str],

@@ -8,20 +8,15 @@ from typing import Optional
 import torch
 import typer
 
-from semcom.cli.train import _invocation, _snr_range, provenance, train_app
+from semcom.cli.train import _invocation, _snr_range, bsds_description, export_final, provenance, train_app
 from semcom.codecs.latent_vae import LatentVAE, LatentVAEConfig
 from semcom.data import get_dataset
 from semcom.diffusion import DenoiserConfig, LatentDenoiser
 from semcom.nn.patch_discriminator import PatchDiscriminator
 from semcom.schemes.latent_diff import load_codec
-from semcom.training.checkpoint import load_checkpoint
 from semcom.training.latent_data import LatentCropLoader, encode_dataset
 from semcom.training.latent_tasks import DenoiserTask, VAELossConfig, VAETask
-from semcom.training.loop import CHECKPOINT, TrainConfig, train
-from semcom.zoo import save_pretrained
-
-BSDS = "bsds500-train (random crops), validated on bsds500-val"
-
+from semcom.training.loop import TrainConfig, train
 
 def _ints(text: str) -> tuple[int, ...]:
     return tuple(int(v) for v in text.split(",") if v.strip())
@@ -31,11 +26,6 @@ def _fresh(build, seed: int):
     with torch.random.fork_rng():  # initial weights only; a resumed run takes them from the checkpoint
         torch.manual_seed(seed)
         return build()
-
-
-def _export(out: Path, model: torch.nn.Module, model_config, extra: dict) -> None:
-    model.load_state_dict(load_checkpoint(out / CHECKPOINT)["model"])
-    typer.echo(f"exported {save_pretrained(model.eval(), model_config, out / 'final', extra=extra)}")
 
 
 @train_app.command("latent-diff-vae")
@@ -70,8 +60,9 @@ def train_vae(
                    get_dataset("bsds500-val", data_dir=data, limit=limit), config, out)
     if result.steps == config.steps:
         extra = provenance("latent-diff-vae", model_config.rho, config, result, _invocation(ctx), None,
-                           BSDS + (f" (first {limit} images)" if limit else ""))
-        _export(out, LatentVAE(model_config), model_config, {**extra, "loss_weights": weights.__dict__})
+                           bsds_description(limit))
+        folder = export_final(out, LatentVAE(model_config), model_config, {**extra, "loss_weights": weights.__dict__})
+        typer.echo(f"exported {folder}")
 
 
 @train_app.command("latent-diff-denoiser")
@@ -113,5 +104,6 @@ def train_denoiser(
     if result.steps == config.steps:
         rho = "any (set by the codec)"
         extra = provenance("latent-diff-denoiser", rho, config, result, _invocation(ctx), None,
-                           BSDS + (f" (first {limit} images)" if limit else ""))
-        _export(out, LatentDenoiser(model_config), model_config, {**extra, "codec": codec})
+                           bsds_description(limit))
+        folder = export_final(out, LatentDenoiser(model_config), model_config, {**extra, "codec": codec})
+        typer.echo(f"exported {folder}")

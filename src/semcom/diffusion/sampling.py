@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
-from semcom.diffusion.schedule import ScheduleConfig, alphas_cumprod, matched_step
+from semcom.diffusion.schedule import ScheduleConfig, alphas_cumprod, matched_step, to_forward_process
 
 SAMPLERS = ("ddpm", "ddim")
 STARTS = ("matched", "fixed")
@@ -68,12 +68,11 @@ def start_and_input(received: torch.Tensor, noise_var: torch.Tensor, config: Rev
     ``noise_var``: ``float [B]``, the receiver's (estimated) sigma² per real value. Both receivers scale by
     ``1 / sqrt(1 + sigma²)`` (eq. 16: unit total power, which is also ``sqrt(abar_u)``).
     """
-    scale = (1 / torch.sqrt(1 + noise_var.double())).to(received.dtype).reshape(-1, 1, 1, 1)
     if config.start == "fixed":
         starts = [config.steps - 1] * received.shape[0]
     else:
         starts = matched_step(noise_var.double(), schedule).tolist()
-    return received * scale, starts
+    return to_forward_process(received, noise_var.double()), starts
 
 
 @torch.no_grad()
@@ -85,26 +84,31 @@ def reverse_process(denoiser, received: torch.Tensor, noise_var: torch.Tensor, c
     if config.steps == 0:
         return ReverseResult(received.clone(), [-1] * received.shape[0], [0] * received.shape[0])
     sample, starts = start_and_input(received, noise_var, config, schedule)
+    step_fn = _ddpm_stepper(schedule) if config.sampler == "ddpm" else _ddim
     outputs, evaluations = [], []
     for image, start in zip(sample.split(1), starts):
         steps = timesteps_from(start, config.steps if config.start == "matched" else start + 1)
-        run = _ddpm if config.sampler == "ddpm" else _ddim
-        outputs.append(run(denoiser, image, steps, schedule, generator))
+        outputs.append(step_fn(denoiser, image, steps, schedule, generator))
         evaluations.append(len(steps))
     return ReverseResult(torch.cat(outputs), starts, evaluations)
 
 
-def _ddpm(denoiser, sample, steps, schedule, generator):
+def _ddpm_stepper(schedule):
+    """DDPM steps with one diffusers scheduler built per call (its timesteps are reset per image)."""
     from diffusers import DDPMScheduler
 
     scheduler = DDPMScheduler(num_train_timesteps=schedule.num_train_timesteps, beta_start=schedule.beta_start,
                               beta_end=schedule.beta_end, beta_schedule="linear", prediction_type="epsilon",
                               clip_sample=False)
-    scheduler.set_timesteps(timesteps=steps)
-    for t in scheduler.timesteps:
-        eps = denoiser(sample, t.reshape(1))
-        sample = scheduler.step(eps, t, sample, generator=generator).prev_sample
-    return sample
+
+    def run(denoiser, sample, steps, schedule, generator):
+        scheduler.set_timesteps(timesteps=steps)
+        for t in scheduler.timesteps:
+            eps = denoiser(sample, t.reshape(1))
+            sample = scheduler.step(eps, t, sample, generator=generator).prev_sample
+        return sample
+
+    return run
 
 
 def _ddim(denoiser, sample, steps, schedule, generator):

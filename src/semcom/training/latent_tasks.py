@@ -14,7 +14,8 @@ import torch
 import torch.nn.functional as F
 
 from semcom.codecs.latent_vae import LatentVAE
-from semcom.diffusion import LatentDenoiser, ScheduleConfig, alphas_cumprod, matched_step
+from semcom.channels import snr_db_to_noise_var
+from semcom.diffusion import LatentDenoiser, ScheduleConfig, alphas_cumprod, matched_step, to_forward_process
 from semcom.metrics import psnr
 from semcom.nn.patch_discriminator import PatchDiscriminator
 
@@ -82,12 +83,12 @@ class DenoiserTask:
 
     def validate(self, latents, snr_db, generator) -> dict:
         """De-noising gain in dB of a one-shot z0 estimate from the SNR-matched step, versus no de-noiser."""
-        noise_var = 10 ** (-snr_db.double() / 10)
+        noise_var = snr_db_to_noise_var(snr_db).double()
         received = latents + self._broadcast(noise_var.sqrt(), latents) * torch.randn(latents.shape,
                                                                                       generator=generator)
         u = matched_step(noise_var, self.schedule)
         a = self._broadcast(self.abar[u], latents)
-        scaled = received * self._broadcast(1 / (1 + noise_var).sqrt(), latents)
+        scaled = to_forward_process(received, noise_var)
         estimate = (scaled - (1 - a).sqrt() * self.model(scaled, u)) / a.sqrt()
         gain = (received - latents).pow(2).mean() / (estimate - latents).pow(2).mean()
         return {"denoise_gain_db": float(10 * torch.log10(gain))}
