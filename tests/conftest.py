@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from semcom.cli.app import main
+
 
 @pytest.fixture(scope="session")
 def shared_data_dir() -> Path:
@@ -24,3 +26,19 @@ def shared_data_dir() -> Path:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)  # outside CI only: with CI=true the line above fails instead
+
+
+@pytest.fixture(scope="session")
+def tiny_latent_models(shared_data_dir, tmp_path_factory):
+    """``(vae_folder, denoiser_folder)``: a tiny f4 VAE (adversarial term on from step 0) and a tiny
+    de-noiser on its latents, trained by the CLI for a few steps on four BSDS500 images (shared by the
+    latent-diff and bandwidth-diff tests)."""
+    root = tmp_path_factory.mktemp("latent")
+    common = ["--data", str(shared_data_dir), "--limit", "4", "--checkpoint-every", "2", "--validate-every", "2"]
+    assert main(["train", "latent-diff-vae", "--out", str(root / "vae"), "--latent-channels", "4", "--widths",
+                 "16,16,16", "--steps", "3", "--batch-size", "2", "--crop", "32", "--adv-start", "0", *common]) == 0
+    vae = root / "vae" / "final"
+    assert main(["train", "latent-diff-denoiser", "--out", str(root / "den"), "--codec", str(vae), "--widths",
+                 "16,16", "--attention-levels", "1", "--steps", "3", "--batch-size", "2", "--crop", "8",
+                 *common]) == 0
+    return vae, root / "den" / "final"

@@ -7,7 +7,6 @@ import pytest
 import torch
 
 from semcom.channels import ChannelSpec
-from semcom.cli.app import main
 from semcom.codecs.latent_vae import LatentVAE, LatentVAEConfig, Posterior
 from semcom.schemes import create_scheme
 from semcom.zoo import WeightsError
@@ -32,35 +31,21 @@ def test_posterior_kl_is_the_closed_form():
     assert torch.allclose(Posterior(torch.zeros(1, 2), torch.zeros(1, 2)).kl(), torch.zeros(1))
 
 
-@pytest.fixture(scope="module")
-def trained(shared_data_dir, tmp_path_factory):
-    """A tiny f4 VAE (adversarial term on from step 0) and a tiny de-noiser on its latents, via the CLI."""
-    root = tmp_path_factory.mktemp("latent")
-    common = ["--data", str(shared_data_dir), "--limit", "4", "--checkpoint-every", "2", "--validate-every", "2"]
-    assert main(["train", "latent-diff-vae", "--out", str(root / "vae"), "--latent-channels", "4", "--widths",
-                 "16,16,16", "--steps", "3", "--batch-size", "2", "--crop", "32", "--adv-start", "0", *common]) == 0
-    vae = root / "vae" / "final"
-    assert main(["train", "latent-diff-denoiser", "--out", str(root / "den"), "--codec", str(vae), "--widths",
-                 "16,16", "--attention-levels", "1", "--steps", "3", "--batch-size", "2", "--crop", "8",
-                 *common]) == 0
-    return vae, root / "den" / "final"
-
-
-def test_training_commands_export_with_provenance(trained):
-    vae, denoiser = trained
+def test_training_commands_export_with_provenance(tiny_latent_models):
+    vae, denoiser = tiny_latent_models
     vae_record = json.loads((vae / "config.json").read_text())
     assert vae_record["scheme"] == "latent-diff-vae" and vae_record["rho"] == "1/24" and vae_record["steps"] == 3
     assert "adv_d" in (vae.parent / "log.csv").read_text()  # the discriminator was trained
     den_record = json.loads((denoiser / "config.json").read_text())
     assert den_record["codec"] == str(vae) and "denoise_gain_db@10dB" in den_record["validation"]
-    assert (denoiser.parent / "latents-train.safetensors").exists()
+    assert len(list(denoiser.parent.glob("latents-bsds500-train-first4-*.safetensors"))) == 1
 
 
 @pytest.mark.parametrize("options,evaluations", [
     ("sampler=ddim,start=matched,steps=5", 5), ("sampler=ddpm,start=fixed,steps=4", 4), ("steps=0", 0)])
 @pytest.mark.parametrize("channel", ["awgn", "rayleigh:csi=ls,eq=mmse,snr=pilot"])
-def test_scheme_runs_every_receiver(trained, options, evaluations, channel):
-    vae, denoiser = trained
+def test_scheme_runs_every_receiver(tiny_latent_models, options, evaluations, channel):
+    vae, denoiser = tiny_latent_models
     scheme = create_scheme(f"latent-diff:codec={vae},denoiser={denoiser},{options}")
     assert scheme.size_multiple == (4 * 2 if evaluations else 4)  # f4 codec, one U-Net halving
     images = torch.rand(2, 3, 32, 40)
@@ -74,9 +59,26 @@ def test_scheme_runs_every_receiver(trained, options, evaluations, channel):
         assert low > high  # 0 dB starts higher up the chain than 20 dB
 
 
-def test_bad_weights_are_clear_errors(trained, tmp_path):
-    vae, denoiser = trained
+def test_bad_weights_are_clear_errors(tiny_latent_models, tmp_path):
+    vae, denoiser = tiny_latent_models
     with pytest.raises(WeightsError, match="needs denoiser"):
         create_scheme(f"latent-diff:codec={vae}")
-    with pytest.raises(WeightsError, match="not a latent VAE"):
+    with pytest.raises(WeightsError, match="neither a latent VAE nor a latent projection"):
         create_scheme(f"latent-diff:codec={denoiser},steps=0")
+
+
+def test_a_sweep_encodes_each_image_once(tiny_latent_models):
+    vae, _ = tiny_latent_models
+    scheme = create_scheme(f"latent-diff:codec={vae},steps=0")
+    calls = []
+    encode = scheme.codec.encode
+    scheme.codec.encode = lambda images: calls.append(images.shape) or encode(images)
+    images, other = torch.rand(1, 3, 16, 16), torch.rand(1, 3, 16, 16)
+    channel = ChannelSpec.parse("awgn")
+    first = scheme.transmit(images, 0.0, channel, torch.Generator().manual_seed(0))
+    scheme.transmit(images.clone(), 20.0, channel, torch.Generator().manual_seed(0))
+    assert len(calls) == 1
+    scheme.transmit(other, 0.0, channel, torch.Generator().manual_seed(0))
+    again = scheme.transmit(images, 0.0, channel, torch.Generator().manual_seed(0))
+    assert len(calls) == 3
+    torch.testing.assert_close(again.reconstruction, first.reconstruction)

@@ -15,7 +15,7 @@ from semcom.data import crop_back, describe_conversion, load_image, pad_to_multi
 from semcom.errors import ImageLoadError, SemcomError
 from semcom.evaluation import ResultsFile, SweepConfig, load_results, parse_snr_grid, run_sweep, summarize
 from semcom.evaluation.markdown import markdown_table, nominal_rho
-from semcom.evaluation.plots import plot_metric_vs_snr
+from semcom.evaluation.plots import plot_metric_vs_snr, plot_metric_vs_steps
 from semcom.metrics import compute_metrics, list_metrics
 from semcom.schemes import canonical_spec, create_scheme, list_schemes, scheme_class
 
@@ -123,13 +123,18 @@ def plot(
     out: Path = typer.Option(..., "--out", "-o", help="Figure path (.png, .pdf or .svg); one file per rho gets "
                                                      "a _rho1_12-style suffix when the file holds several."),
     metrics: str = typer.Option("psnr,ssim", help="Comma-separated metrics, one panel each."),
+    kind: str = typer.Option("snr", help="snr: metric vs SNR per scheme (Figs. 4–5); steps: metric vs "
+                                         "de-noising U-Net evaluations per receiver, one panel per SNR (Figs. 6–7)."),
 ) -> None:
-    """Metric against SNR per scheme and channel, with 95% intervals (paper A Figs. 4–5 style)."""
+    """Paper-style figures from a results file, with 95% intervals."""
+    if kind not in ("snr", "steps"):
+        raise typer.BadParameter(f"--kind must be snr or steps, got {kind!r}")
+    draw = plot_metric_vs_snr if kind == "snr" else plot_metric_vs_steps
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     rows = summarize(load_results(results), names)
     rhos = sorted({nominal_rho(row.group["rho"]) for row in rows}, reverse=True)
     for rho in rhos:
         target = out if len(rhos) == 1 else out.with_name(
             f"{out.stem}_rho{rho.numerator}_{rho.denominator}{out.suffix}")
-        plot_metric_vs_snr([r for r in rows if nominal_rho(r.group["rho"]) == rho], names, target)
+        draw([r for r in rows if nominal_rho(r.group["rho"]) == rho], names, target)
         typer.echo(f"wrote {target}")

@@ -47,11 +47,7 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
     with torch.random.fork_rng():  # initial weights only; a resumed run takes them from the checkpoint
         torch.manual_seed(seed_init)
         model = JSCCAutoencoder(model_config)
-    if init_from and not (out / CHECKPOINT).exists():
-        source, _ = load_weights(init_from)
-        started = warm_start(model, source)
-        typer.echo(f"warm start from {init_from}: {len(started.copied)} tensors copied, "
-                   f"{len(started.kept)} freshly initialised")
+    apply_warm_start(model, init_from, out)
     result = train(JSCCTask(model), train_set, val_set, config, out)
     if result.steps < config.steps:
         return
@@ -70,6 +66,16 @@ def _invocation(ctx: click.Context) -> str:
         elif value is not None:
             parts += [flag, shlex.quote(str(value))]
     return " ".join(parts)
+
+
+def apply_warm_start(model: torch.nn.Module, init_from: Optional[str], out: Path) -> None:
+    """Copy matching tensors of weights ``init_from`` into ``model`` for a fresh run (a resumed run takes
+    everything from its checkpoint instead)."""
+    if init_from and not (out / CHECKPOINT).exists():
+        source, _ = load_weights(init_from)
+        started = warm_start(model, source)
+        typer.echo(f"warm start from {init_from}: {len(started.copied)} tensors copied, "
+                   f"{len(started.kept)} freshly initialised")
 
 
 def export_final(out: Path, model: torch.nn.Module, model_config, extra: dict) -> Path:
@@ -92,9 +98,13 @@ def provenance(scheme: str, rho, config: TrainConfig, result, command: str, init
         "scheme": scheme, "rho": str(rho), "train_config": config.__dict__, "command": command,
         "init_from": init_from, "data": data, "steps": result.steps, "commit": git_commit(),
         "validation": result.validation, "wall_seconds": round(result.seconds, 1),
-        "hardware": f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
-                    f"{torch.get_num_threads()} threads" + (", CUDA" if torch.cuda.is_available() else ""),
+        "hardware": hardware_description(),
     }
+
+
+def hardware_description() -> str:
+    return (f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
+            f"{torch.get_num_threads()} threads" + (", CUDA" if torch.cuda.is_available() else ""))
 
 
 def _options(arch: str, default_width: int, default_snr: str):

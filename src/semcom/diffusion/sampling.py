@@ -79,18 +79,28 @@ def start_and_input(received: torch.Tensor, noise_var: torch.Tensor, config: Rev
 def reverse_process(denoiser, received: torch.Tensor, noise_var: torch.Tensor, config: ReverseConfig,
                     schedule: ScheduleConfig = ScheduleConfig(),
                     generator: torch.Generator | None = None) -> ReverseResult:
-    """De-noise received latents (see :func:`start_and_input`); images run one at a time since each has
-    its own start step."""
+    """De-noise received latents (see :func:`start_and_input`)."""
     if config.steps == 0:
         return ReverseResult(received.clone(), [-1] * received.shape[0], [0] * received.shape[0])
     sample, starts = start_and_input(received, noise_var, config, schedule)
-    step_fn = _ddpm_stepper(schedule) if config.sampler == "ddpm" else _ddim
+    counts = [config.steps if config.start == "matched" else start + 1 for start in starts]
+    return denoise_from(denoiser, sample, starts, counts, config.sampler, schedule, generator)
+
+
+@torch.no_grad()
+def denoise_from(denoiser, sample: torch.Tensor, starts: list[int], counts: list[int], sampler: str,
+                 schedule: ScheduleConfig = ScheduleConfig(),
+                 generator: torch.Generator | None = None) -> ReverseResult:
+    """Run the reverse process on ``sample`` (``float32 [B, c, h, w]``, already distributed as the forward
+    process at step ``starts[i]`` for image i) with ``counts[i]`` steps from there down to 0. Images run
+    one at a time since each has its own start step."""
+    step_fn = _ddpm_stepper(schedule) if sampler == "ddpm" else _ddim
     outputs, evaluations = [], []
-    for image, start in zip(sample.split(1), starts):
-        steps = timesteps_from(start, config.steps if config.start == "matched" else start + 1)
+    for image, start, count in zip(sample.split(1), starts, counts):
+        steps = timesteps_from(start, count)
         outputs.append(step_fn(denoiser, image, steps, schedule, generator))
         evaluations.append(len(steps))
-    return ReverseResult(torch.cat(outputs), starts, evaluations)
+    return ReverseResult(torch.cat(outputs), list(starts), evaluations)
 
 
 def _ddpm_stepper(schedule):

@@ -1,4 +1,5 @@
-"""Figures from results files: metric against SNR per scheme, with 95% intervals."""
+"""Figures from results files, with 95% intervals: metric against SNR per scheme (paper A Figs. 4–5) and
+metric against the number of de-noising U-Net evaluations per receiver (Figs. 6–7)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,30 @@ from semcom.evaluation.summary import SummaryRow
 LABELS = {"psnr": "PSNR (dB)", "ssim": "SSIM", "ms_ssim": "MS-SSIM"}
 
 
-def plot_metric_vs_snr(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path) -> Path:
-    """One panel per metric, one line per (scheme, channel), error bars = 95% CI. Writes PNG/PDF/SVG."""
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 4), squeeze=False)
+    return plt
+
+
+def _save(fig, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    _pyplot().close(fig)
+    return path
+
+
+def _half_width(estimate) -> float:
+    return 0.0 if math.isnan(estimate.half_width) else estimate.half_width
+
+
+def plot_metric_vs_snr(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path) -> Path:
+    """One panel per metric, one line per (scheme, channel), error bars = 95% CI. Writes PNG/PDF/SVG."""
+    fig, axes = _pyplot().subplots(1, len(metrics), figsize=(5.2 * len(metrics), 4), squeeze=False)
     lines: dict[str, list[SummaryRow]] = {}
     for row in summary:
         label = f"{row.group['scheme']} | {row.group['channel']} | rho={row.group['rho']:.4g}"
@@ -28,15 +45,51 @@ def plot_metric_vs_snr(summary: Sequence[SummaryRow], metrics: Sequence[str], pa
             rows = sorted(rows, key=lambda r: r.group["snr_db"])
             x = [r.group["snr_db"] for r in rows]
             y = [r.metrics[metric].mean for r in rows]
-            err = [0.0 if math.isnan(r.metrics[metric].half_width) else r.metrics[metric].half_width for r in rows]
+            err = [_half_width(r.metrics[metric]) for r in rows]
             ax.errorbar(x, y, yerr=err, marker="o", ms=3, capsize=2, label=label)
         ax.set_xlabel("SNR (dB)")
         ax.set_ylabel(LABELS.get(metric, metric))
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
+
+
+def receiver_family(scheme: str) -> str | None:
+    """The receiver of a scheme spec without its step count (``None`` for ``steps=0``, the no-de-noiser
+    point every family shares): ``"latent-diff:codec=x,sampler=ddpm,start=fixed,steps=30"`` →
+    ``"latent-diff:codec=x,sampler=ddpm,start=fixed"``."""
+    name, _, options = scheme.partition(":")
+    parts = [p for p in options.split(",") if p]
+    if "steps=0" in parts:
+        return None
+    kept = [p for p in parts if not p.startswith("steps=") and not p.startswith("denoiser=")]
+    return name + (":" + ",".join(kept) if kept else "")
+
+
+def plot_metric_vs_steps(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path) -> Path:
+    """Rows = metrics, columns = SNRs; one line per receiver family (sampler, start), x = U-Net evaluations
+    per image (the ``denoise_steps`` column); the ``steps=0`` rows are the x = 0 point of every line."""
+    snrs = sorted({r.group["snr_db"] for r in summary})
+    families = sorted({f for r in summary if (f := receiver_family(r.group["scheme"])) is not None})
+    fig, axes = _pyplot().subplots(len(metrics), len(snrs), figsize=(4.6 * len(snrs), 3.6 * len(metrics)),
+                                   squeeze=False)
+    for i, metric in enumerate(metrics):
+        for j, snr in enumerate(snrs):
+            ax = axes[i][j]
+            at_snr = [r for r in summary if r.group["snr_db"] == snr]
+            for family in families:
+                rows = sorted((r for r in at_snr if receiver_family(r.group["scheme"]) in (family, None)),
+                              key=lambda r: r.group["denoise_steps"])
+                x = [r.group["denoise_steps"] for r in rows]
+                ax.errorbar(x, [r.metrics[metric].mean for r in rows],
+                            yerr=[_half_width(r.metrics[metric]) for r in rows],
+                            marker="o", ms=3, capsize=2, label=family.partition(":")[2] or family)
+            ax.set_xscale("symlog", linthresh=1)
+            ax.set_title(f"SNR {snr:g} dB")
+            ax.set_xlabel("U-Net evaluations per image")
+            ax.set_ylabel(LABELS.get(metric, metric))
+            ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=6)
+    fig.tight_layout()
+    return _save(fig, path)

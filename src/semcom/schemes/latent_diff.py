@@ -7,8 +7,8 @@ latent de-noiser's reverse process (:mod:`semcom.diffusion.sampling`: Algorithm 
 ``start=fixed``, or from the SNR-matched step with ``start=matched``; DDPM or DDIM) → decoder. ``steps=0``
 is the paper's "without de-noiser" ablation. One set of weights serves every SNR.
 
-Options: ``codec=taef2|NAME|PATH`` (a zoo/trained LatentVAE), ``denoiser=NAME|PATH``, ``sampler``,
-``start``, ``steps``. The per-image gain ``||z||/sqrt(k)`` is side information (one real, not counted in k).
+Options: ``codec=taef2|NAME|PATH`` (a zoo/trained LatentVAE, or a PCA projection of TAEF2 that sets
+rho), ``denoiser=NAME|PATH``, ``sampler``, ``start``, ``steps``. The per-image gain ``||z||/sqrt(k)`` is side information (one real, not counted in k).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import torch
 
 from semcom.channels import ChannelSpec, transmit_symbols
 from semcom.channels.snr import per_image, validate_snr_db
+from semcom.codecs.memo import LastBatchEncoder
 from semcom.diffusion import LatentDenoiser, ReverseConfig, reverse_process
 from semcom.diffusion.latents import latent_to_symbols, restore_scale, symbols_to_unit_latent
 from semcom.schemes.base import Scheme, Transmission
@@ -37,17 +38,32 @@ class LatentDiffConfig:
 
 
 def load_codec(name: str):
-    """``"taef2"`` → the pretrained TAEF2; otherwise a LatentVAE from the zoo or a trained folder."""
+    """``"taef2"`` → the pretrained TAEF2; otherwise a zoo name or trained folder holding a LatentVAE, or a
+    LatentProjection (which is attached to its own base codec)."""
     if name == "taef2":
         from semcom.codecs import load_taef2
 
         return load_taef2()
     from semcom.codecs.latent_vae import LatentVAE
+    from semcom.codecs.projection import LatentProjection, ProjectedCodec
 
-    model, _ = load_weights(name)
+    model, config = load_weights(name)
+    if isinstance(model, LatentProjection):
+        return ProjectedCodec(load_codec(config.base), model)
     if not isinstance(model, LatentVAE):
-        raise WeightsError(f"codec weights {name!r} are not a latent VAE")
+        raise WeightsError(f"codec weights {name!r} are neither a latent VAE nor a latent projection")
     return model
+
+
+def load_denoiser(name: str, codec, codec_name: str) -> LatentDenoiser:
+    """De-noiser weights NAME|PATH, checked against the codec's latent channels."""
+    model, config = load_weights(name)
+    if not isinstance(model, LatentDenoiser):
+        raise WeightsError(f"denoiser weights {name!r} are not a latent de-noiser")
+    if config.latent_channels != codec.latent_channels:
+        raise WeightsError(f"denoiser {name!r} expects {config.latent_channels} latent channels, "
+                           f"codec {codec_name!r} has {codec.latent_channels}")
+    return model.eval()
 
 
 @register_scheme("latent-diff")
@@ -65,14 +81,10 @@ class LatentDiff(Scheme):
         if self.config.steps > 0:
             if not self.config.denoiser:
                 raise WeightsError("latent-diff needs denoiser=NAME|PATH (or steps=0 for the no-denoiser ablation)")
-            model, denoiser_config = load_weights(self.config.denoiser)
-            if not isinstance(model, LatentDenoiser):
-                raise WeightsError(f"denoiser weights {self.config.denoiser!r} are not a latent de-noiser")
-            if denoiser_config.latent_channels != self.codec.latent_channels:
-                raise WeightsError(f"denoiser {self.config.denoiser!r} expects {denoiser_config.latent_channels} "
-                                   f"latent channels, codec {self.config.codec!r} has {self.codec.latent_channels}")
-            self.denoiser, multiple = model.eval(), denoiser_config.size_multiple
+            self.denoiser = load_denoiser(self.config.denoiser, self.codec, self.config.codec)
+            multiple = self.denoiser.config.size_multiple
         self.size_multiple = self.codec.downsampling * multiple
+        self.encode = LastBatchEncoder(lambda images: self.codec.encode(images))
 
     @property
     def weights_id(self) -> str:
@@ -82,7 +94,7 @@ class LatentDiff(Scheme):
         validate_snr_db(snr_db)
         snrs = per_image(snr_db, images.shape[0])[:, 0]
         with torch.no_grad():
-            latents = self.codec.encode(images)
+            latents = self.encode(images)
             sent = latent_to_symbols(latents)
             link = transmit_symbols(sent.symbols, snrs, channel, generator)
             received = symbols_to_unit_latent(link.equalized.unbiased, latents.shape[1:])

@@ -111,4 +111,4 @@ def _coerce(value, kind: type, key: str):
 
 def _load_builtin() -> None:
     """Import the modules that register the built-in schemes (once; imports are cached)."""
-    from semcom.schemes import identity_analog, jscc, latent_diff, separation_capacity, separation_ldpc  # noqa: F401
+    from semcom.schemes import bandwidth_diff, identity_analog, jscc, latent_diff, separation_capacity, separation_ldpc  # noqa: F401

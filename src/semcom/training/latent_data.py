@@ -38,27 +38,52 @@ def codec_fingerprint(codec: torch.nn.Module) -> str:
     return digest.hexdigest()
 
 
-def encode_dataset(codec, dataset, cache: str | Path | None = None, progress: bool = True) -> list[LatentItem]:
-    """Encode every image of ``dataset`` (padded to the codec's multiple) to a unit-power latent; reuse
-    or atomically write ``cache`` (a .safetensors file keyed by image id, tagged with the codec's hash)."""
-    fingerprint = codec_fingerprint(codec)
-    if cache is not None and Path(cache).exists():
-        from safetensors import safe_open
+def encode_dataset(codec, dataset, cache_dir: str | Path | None = None, split: str = "data",
+                   progress: bool = True, normalize: bool = True) -> list[LatentItem]:
+    """Encode every image of ``dataset`` (padded to the codec's multiple).
 
-        with safe_open(str(cache), "pt") as handle:
-            if (handle.metadata() or {}).get("codec") == fingerprint:
-                tensors = load_file(str(cache))
-                return [LatentItem(k, tensors[k]) for k in sorted(tensors)]
-    items = []
+    The codec's latents are cached as they are in ``cache_dir/latents-<split>-<codec hash>.safetensors``
+    (keyed by image id, written atomically), so any run sharing the folder reuses them and other weights
+    never do. A :class:`~semcom.codecs.projection.ProjectedCodec` reuses its base codec's cache and
+    projects it. ``normalize`` returns each latent at unit power, as transmitted.
+    """
+    projection = getattr(codec, "projection", None)
+    if projection is not None:
+        base = encode_dataset(codec.base, dataset, cache_dir, split, progress, normalize=False)
+        with torch.no_grad():
+            tensors = {i.image_id: projection.reduce(i.image[None])[0] for i in base}
+    else:
+        fingerprint = codec_fingerprint(codec)
+        cache = None if cache_dir is None else Path(cache_dir) / f"latents-{split}-{fingerprint[:16]}.safetensors"
+        tensors = _read_cache(cache, fingerprint)
+        if tensors is None:
+            tensors = _encode_all(codec, dataset, progress)
+            if cache is not None:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_suffix(".tmp")
+                save_file(tensors, str(tmp), metadata={"codec": fingerprint})
+                os.replace(tmp, cache)
+    return [LatentItem(k, unit_power(tensors[k][None])[0] if normalize else tensors[k]) for k in sorted(tensors)]
+
+
+def _encode_all(codec, dataset, progress: bool) -> dict[str, torch.Tensor]:
+    tensors = {}
     with torch.no_grad():
         for item in tqdm(dataset, desc="encode", disable=not progress):
             padded, _ = pad_to_multiple(item.image[None], codec.downsampling)
-            items.append(LatentItem(item.image_id, unit_power(codec.encode(padded))[0].contiguous()))
-    if cache is not None:
-        tmp = Path(cache).with_suffix(".tmp")
-        save_file({i.image_id: i.image for i in items}, str(tmp), metadata={"codec": fingerprint})
-        os.replace(tmp, cache)
-    return sorted(items, key=lambda i: i.image_id)
+            tensors[item.image_id] = codec.encode(padded)[0].contiguous()
+    return tensors
+
+
+def _read_cache(cache: Path | None, fingerprint: str) -> dict[str, torch.Tensor] | None:
+    if cache is None or not cache.exists():
+        return None
+    from safetensors import safe_open
+
+    with safe_open(str(cache), "pt") as handle:
+        if (handle.metadata() or {}).get("codec") != fingerprint:
+            return None
+    return load_file(str(cache))
 
 
 class LatentCropLoader:
