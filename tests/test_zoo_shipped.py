@@ -1,4 +1,4 @@
-"""The shipped weights: manifest integrity, regression against expected results, and issue 4's claims on
+"""The shipped weights: manifest integrity, regression against expected results, and the issues' claims on
 Kodak (the same sweep code and seeds as the published tables, so these are the published numbers).
 
 Regenerate the expected file after retraining: ``python tests/test_zoo_shipped.py --regenerate``.
@@ -11,28 +11,44 @@ from pathlib import Path
 import pytest
 
 from semcom.evaluation import ResultsFile, SweepConfig, run_sweep
+from semcom.schemes import canonical_spec, create_scheme
 from semcom.zoo import MAX_SHIPPED_BYTES, ZOO_DIR, load_manifest, load_weights
 
-EXPECTED_FILE = Path(__file__).parent / "expected" / "jscc_samples.json"
+EXPECTED_FILE = Path(__file__).parent / "expected" / "shipped_samples.json"
 JSCC_WEIGHTS = {
     f"{model}-rho1_{d}": f"{model.split('-')[0]}:weights={model}-rho1_{d}"
     for model in ("deepjscc-snr10", "deepjscc-snr20", "adjscc-snr0to28") for d in (12, 48)
 }
+LATENT_DIFF = {  # the project VAEs (the offline default of paper A), with and without their de-noisers
+    f"{label}-{vae}": f"latent-diff:codec=latent-diff-{vae}" + (
+        f",denoiser=latent-diff-denoiser-{vae},sampler=ddim,start=matched,steps=5" if label == "denoised" else ",steps=0")
+    for vae in ("vae-f8c4-rho1_96", "vae-f8c8-rho1_48") for label in ("denoised", "plain")
+}
+SAMPLE_SCHEMES = {**JSCC_WEIGHTS, **LATENT_DIFF}
 PROVENANCE = ("scheme", "rho", "command", "data", "steps", "commit", "validation", "wall_seconds", "hardware")
 
 
-def mean_psnr(schemes, snrs, dataset, data_dir, out, limit=None) -> dict:
-    config = SweepConfig(schemes=list(schemes), snr_db=snrs, dataset=dataset, data_dir=data_dir, limit=limit,
-                         metrics=["psnr"])
+def mean_psnr(schemes: dict, snrs, dataset, data_dir, out, limit=None) -> dict:
+    """``{(label, snr): mean PSNR}`` for ``schemes`` = ``{label: spec}``."""
+    config = SweepConfig(schemes=list(schemes.values()), snr_db=snrs, dataset=dataset, data_dir=data_dir,
+                         limit=limit, metrics=["psnr"])
     run_sweep(config, ResultsFile(out), progress=False)
+    label = {canonical_spec(create_scheme(spec)): name for name, spec in schemes.items()}
     sums: dict = {}
     for row in ResultsFile(out).read():
-        sums.setdefault((row.scheme.split(":weights=")[-1], row.snr_db), []).append(row.psnr)
+        sums.setdefault((label[row.scheme], row.snr_db), []).append(row.psnr)
     return {key: sum(v) / len(v) for key, v in sums.items()}
 
 
 def test_issue_4_weights_are_shipped():
     assert set(JSCC_WEIGHTS) <= set(load_manifest())
+
+
+def test_issue_5_weights_are_shipped():
+    names = {f"latent-diff-{kind}" for kind in ("vae-f8c4-rho1_96", "vae-f8c8-rho1_48", "denoiser-taef2",
+                                                  "denoiser-vae-f8c4-rho1_96", "denoiser-vae-f8c8-rho1_48",
+                                                  "denoiser-taef2-pca8-rho1_48", "denoiser-taef2-pca4-rho1_96")}
+    assert names | {"taef2-pca8-rho1_48", "taef2-pca4-rho1_96"} <= set(load_manifest())
 
 
 @pytest.mark.parametrize("name", sorted(load_manifest()))
@@ -42,18 +58,21 @@ def test_manifest_entry_is_complete_and_verified(name):
     assert (ZOO_DIR / entry["folder"] / "weights.safetensors").stat().st_size == entry["bytes"]
     assert all(entry.get(key) not in (None, "", {}) for key in PROVENANCE), entry
     model, config = load_weights(name)  # checks the sha256 and every tensor's name and shape
-    assert str(config.rho) == entry["rho"] == name.rsplit("rho", 1)[1].replace("_", "/")
+    if not hasattr(config, "rho"):  # a de-noiser runs at its codec's rho
+        assert entry["scheme"] == "latent-diff-denoiser" and entry["rho"].startswith("any")
+    else:
+        assert str(config.rho) == entry["rho"] == name.rsplit("rho", 1)[1].replace("_", "/")
 
 
 def sample_psnr(tmp_path) -> dict:
-    return mean_psnr(JSCC_WEIGHTS.values(), [0.0, 10.0, 20.0], "samples", None, tmp_path / "samples.csv", limit=3)
+    return mean_psnr(SAMPLE_SCHEMES, [0.0, 10.0, 20.0], "samples", None, tmp_path / "samples.csv", limit=3)
 
 
 def test_shipped_weights_reproduce_expected_results(tmp_path):
     """Regression on the bundled sample photos (no data needed): mean PSNR within 0.05 dB."""
     expected = json.loads(EXPECTED_FILE.read_text())["psnr_db"]
     measured = sample_psnr(tmp_path)
-    for name in JSCC_WEIGHTS:
+    for name in SAMPLE_SCHEMES:
         for snr in ("0", "10", "20"):
             assert measured[(name, float(snr))] == pytest.approx(expected[name][snr], abs=0.05), (name, snr)
 
@@ -63,7 +82,7 @@ def test_shipped_weights_reproduce_expected_results(tmp_path):
 def test_issue_4_claims_on_kodak(shared_data_dir, tmp_path):
     names = ["deepjscc-snr10-rho1_12", "deepjscc-snr20-rho1_12", "adjscc-snr0to28-rho1_12"]
     snrs = [0.0, 5.0, 10.0, 15.0, 20.0]
-    psnr = mean_psnr([JSCC_WEIGHTS[n] for n in names], snrs, "kodak", str(shared_data_dir), tmp_path / "k.csv")
+    psnr = mean_psnr({n: JSCC_WEIGHTS[n] for n in names}, snrs, "kodak", str(shared_data_dir), tmp_path / "k.csv")
     dj10, dj20, adj = (dict((s, psnr[(n, s)]) for s in snrs) for n in names)
     assert dj10[10.0] >= 30.0
     for snr in snrs:
@@ -76,8 +95,8 @@ if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
 
     with tempfile.TemporaryDirectory() as tmp:
         values = sample_psnr(Path(tmp))
-    table = {n: {f"{s:g}": round(values[(n, s)], 4) for s in (0.0, 10.0, 20.0)} for n in JSCC_WEIGHTS}
+    table = {n: {f"{s:g}": round(values[(n, s)], 4) for s in (0.0, 10.0, 20.0)} for n in SAMPLE_SCHEMES}
     EXPECTED_FILE.write_text(json.dumps({
-        "description": "Mean PSNR (dB) of the shipped JSCC weights on the first 3 bundled sample photos over "
-                       "AWGN, sweep seed 0. Made by: python tests/test_zoo_shipped.py --regenerate",
+        "description": "Mean PSNR (dB) of the shipped JSCC and latent-diff weights on the first 3 bundled sample "
+                       "photos over AWGN, sweep seed 0. Made by: python tests/test_zoo_shipped.py --regenerate",
         "psnr_db": table}, indent=1) + "\n")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from semcom.diffusion.schedule import ScheduleConfig
+
 
 @dataclass(frozen=True)
 class DenoiserConfig:
@@ -32,13 +34,17 @@ class DenoiserConfig:
 
 class LatentDenoiser(nn.Module):
     """``eps_theta(z_t, t)``: ``float32 [B, c, h, w]`` and integer steps ``[B]`` (0-based) → predicted noise
-    of the same shape. h and w must be multiples of ``config.size_multiple``."""
+    of the same shape. h and w must be multiples of ``size_multiple``; ``schedule`` is the one it was
+    trained with (paper A's)."""
+
+    schedule = ScheduleConfig()
 
     def __init__(self, config: DenoiserConfig):
         super().__init__()
         from diffusers import UNet2DModel
 
         self.config = config
+        self.latent_channels, self.size_multiple = config.latent_channels, config.size_multiple
         levels = range(len(config.widths))
         self.unet = UNet2DModel(
             in_channels=config.latent_channels, out_channels=config.latent_channels,

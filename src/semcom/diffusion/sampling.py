@@ -108,8 +108,8 @@ def _ddpm_stepper(schedule):
     from diffusers import DDPMScheduler
 
     scheduler = DDPMScheduler(num_train_timesteps=schedule.num_train_timesteps, beta_start=schedule.beta_start,
-                              beta_end=schedule.beta_end, beta_schedule="linear", prediction_type="epsilon",
-                              clip_sample=False)
+                              beta_end=schedule.beta_end, beta_schedule=schedule.beta_schedule,
+                              prediction_type="epsilon", clip_sample=False)
 
     def run(denoiser, sample, steps, schedule, generator):
         scheduler.set_timesteps(timesteps=steps)

@@ -14,16 +14,26 @@ import torch
 
 @dataclass(frozen=True)
 class ScheduleConfig:
-    """Paper A: linear betas from 1e-4 to 0.02, T = 1000, epsilon prediction."""
+    """Paper A: linear betas from 1e-4 to 0.02, T = 1000, epsilon prediction. ``beta_schedule`` may also
+    be ``scaled_linear`` (betas linear in their square root: Stable Diffusion's U-Nets)."""
 
     num_train_timesteps: int = 1000
     beta_start: float = 1e-4
     beta_end: float = 0.02
+    beta_schedule: str = "linear"
+
+    def __post_init__(self):
+        if self.beta_schedule not in ("linear", "scaled_linear"):
+            raise ValueError(f"beta_schedule must be linear or scaled_linear, got {self.beta_schedule!r}")
 
 
 def alphas_cumprod(config: ScheduleConfig = ScheduleConfig()) -> torch.Tensor:
     """``float64 [T]``: abar_t for t = 0 … T-1 (diffusers' 0-based indexing of steps 1 … T)."""
-    betas = torch.linspace(config.beta_start, config.beta_end, config.num_train_timesteps, dtype=torch.float64)
+    if config.beta_schedule == "scaled_linear":
+        betas = torch.linspace(config.beta_start**0.5, config.beta_end**0.5, config.num_train_timesteps,
+                               dtype=torch.float64) ** 2
+    else:
+        betas = torch.linspace(config.beta_start, config.beta_end, config.num_train_timesteps, dtype=torch.float64)
     return torch.cumprod(1 - betas, dim=0)
 
 

@@ -2,6 +2,7 @@
 
 from semcom.metrics.fidelity import MS_SSIM_MIN_SIDE, ms_ssim, psnr, quantize_8bit, ssim
 from semcom.metrics.registry import Metric, compute_metrics, get_metric, list_metrics, register_metric
+from semcom.metrics.semantic import clip_score
 
 #: Metrics every sweep computes.
 DEFAULT_METRICS = ("psnr", "ssim", "ms_ssim")
@@ -10,6 +11,7 @@ __all__ = [
     "DEFAULT_METRICS",
     "MS_SSIM_MIN_SIDE",
     "Metric",
+    "clip_score",
     "compute_metrics",
     "get_metric",
     "list_metrics",

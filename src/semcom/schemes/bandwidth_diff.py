@@ -7,7 +7,7 @@ SNR-conditioned VAE upsampler gives ``(mu, log s²)`` and ``y_hat = mu + s·eps`
 channel read as the forward process: ``y_hat`` is taken as the diffusion sample at step u with
 ``abar_u = 1 / (1 + sigma²_eff)`` (DESIGN.md §2) and the reverse process runs from there → decoder.
 
-Options: ``codec`` (taef2), ``compressor=NAME|PATH`` (the trained pair; its ``reparameterize`` flag picks
+Options: ``codec`` (taef2, or ``sd:SOURCE`` for Stable Diffusion's VAE with ``denoiser=sd:SOURCE``), ``compressor=NAME|PATH`` (the trained pair; its ``reparameterize`` flag picks
 the deterministic ablation), ``denoiser=NAME|PATH`` (the codec's latent de-noiser), ``sampler=ddim|ddpm``,
 ``start=matched|T`` (T: the whole chain from step T-1, paper A style), ``steps`` (U-Net evaluations at
 most; 0 decodes ``mu / sqrt(abar_u)`` without a reverse process). The per-image latent gain is side
@@ -75,9 +75,9 @@ class BandwidthDiff(Scheme):
             if not self.config.denoiser:
                 raise WeightsError("bandwidth-diff needs denoiser=NAME|PATH (or steps=0: no reverse process)")
             self.denoiser = load_denoiser(self.config.denoiser, self.codec, self.config.codec)
-            multiple = self.denoiser.config.size_multiple
+            multiple = self.denoiser.size_multiple
         self.size_multiple = self.codec.downsampling * multiple
-        self.schedule = ScheduleConfig()
+        self.schedule = self.denoiser.schedule if self.denoiser is not None else ScheduleConfig()
         self.abar = alphas_cumprod(self.schedule)
         self.encode = LastBatchEncoder(lambda images: self.codec.encode(images))
 

@@ -7,8 +7,8 @@ latent de-noiser's reverse process (:mod:`semcom.diffusion.sampling`: Algorithm 
 ``start=fixed``, or from the SNR-matched step with ``start=matched``; DDPM or DDIM) → decoder. ``steps=0``
 is the paper's "without de-noiser" ablation. One set of weights serves every SNR.
 
-Options: ``codec=taef2|NAME|PATH`` (a zoo/trained LatentVAE, or a PCA projection of TAEF2 that sets
-rho), ``denoiser=NAME|PATH``, ``sampler``, ``start``, ``steps``. The per-image gain ``||z||/sqrt(k)`` is side information (one real, not counted in k).
+Options: ``codec=taef2|NAME|PATH|sd:SOURCE`` (a zoo/trained LatentVAE, a PCA projection of TAEF2 that
+sets rho, or Stable Diffusion's VAE), ``denoiser=NAME|PATH|sd:SOURCE``, ``sampler``, ``start``, ``steps``. The per-image gain ``||z||/sqrt(k)`` is side information (one real, not counted in k).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import torch
 from semcom.channels import ChannelSpec, transmit_symbols
 from semcom.channels.snr import per_image, validate_snr_db
 from semcom.codecs.memo import LastBatchEncoder
-from semcom.diffusion import LatentDenoiser, ReverseConfig, reverse_process
+from semcom.codecs.stable_diffusion import PREFIX as STABLE_DIFFUSION
+from semcom.diffusion import LatentDenoiser, ReverseConfig, ScheduleConfig, reverse_process
 from semcom.diffusion.latents import latent_to_symbols, restore_scale, symbols_to_unit_latent
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.registry import register_scheme
@@ -38,12 +39,16 @@ class LatentDiffConfig:
 
 
 def load_codec(name: str):
-    """``"taef2"`` → the pretrained TAEF2; otherwise a zoo name or trained folder holding a LatentVAE, or a
+    """``"taef2"`` → the pretrained TAEF2; ``"sd:SOURCE"`` → Stable Diffusion's VAE; otherwise a zoo name or trained folder holding a LatentVAE, or a
     LatentProjection (which is attached to its own base codec)."""
     if name == "taef2":
         from semcom.codecs import load_taef2
 
         return load_taef2()
+    if name.startswith(STABLE_DIFFUSION):
+        from semcom.codecs.stable_diffusion import load_stable_diffusion_codec
+
+        return load_stable_diffusion_codec(name[len(STABLE_DIFFUSION):])
     from semcom.codecs.latent_vae import LatentVAE
     from semcom.codecs.projection import LatentProjection, ProjectedCodec
 
@@ -55,13 +60,20 @@ def load_codec(name: str):
     return model
 
 
-def load_denoiser(name: str, codec, codec_name: str) -> LatentDenoiser:
-    """De-noiser weights NAME|PATH, checked against the codec's latent channels."""
-    model, config = load_weights(name)
-    if not isinstance(model, LatentDenoiser):
-        raise WeightsError(f"denoiser weights {name!r} are not a latent de-noiser")
-    if config.latent_channels != codec.latent_channels:
-        raise WeightsError(f"denoiser {name!r} expects {config.latent_channels} latent channels, "
+def load_denoiser(name: str, codec, codec_name: str):
+    """De-noiser weights NAME|PATH (a :class:`LatentDenoiser`) or ``sd:SOURCE`` (Stable Diffusion's U-Net),
+    checked against the codec's latent channels. Both expose ``latent_channels``, ``size_multiple`` and
+    the ``schedule`` they were trained with."""
+    if name.startswith(STABLE_DIFFUSION):
+        from semcom.codecs.stable_diffusion import load_stable_diffusion_denoiser  # diffusers: imported on use
+
+        model = load_stable_diffusion_denoiser(name[len(STABLE_DIFFUSION):])
+    else:
+        model, _ = load_weights(name)
+        if not isinstance(model, LatentDenoiser):
+            raise WeightsError(f"denoiser weights {name!r} are not a latent de-noiser")
+    if model.latent_channels != codec.latent_channels:
+        raise WeightsError(f"denoiser {name!r} expects {model.latent_channels} latent channels, "
                            f"codec {codec_name!r} has {codec.latent_channels}")
     return model.eval()
 
@@ -82,7 +94,7 @@ class LatentDiff(Scheme):
             if not self.config.denoiser:
                 raise WeightsError("latent-diff needs denoiser=NAME|PATH (or steps=0 for the no-denoiser ablation)")
             self.denoiser = load_denoiser(self.config.denoiser, self.codec, self.config.codec)
-            multiple = self.denoiser.config.size_multiple
+            multiple = self.denoiser.size_multiple
         self.size_multiple = self.codec.downsampling * multiple
         self.encode = LastBatchEncoder(lambda images: self.codec.encode(images))
 
@@ -99,7 +111,8 @@ class LatentDiff(Scheme):
             link = transmit_symbols(sent.symbols, snrs, channel, generator)
             received = symbols_to_unit_latent(link.equalized.unbiased, latents.shape[1:])
             noise_var = link.equalized.effective_noise_var.mean(dim=1)
-            result = reverse_process(self.denoiser, received, noise_var, self.reverse, generator=generator)
+            schedule = self.denoiser.schedule if self.denoiser is not None else ScheduleConfig()
+            result = reverse_process(self.denoiser, received, noise_var, self.reverse, schedule, generator)
             recon = self.codec.decode(restore_scale(result.latents, sent.gain))
         return Transmission(
             reconstruction=recon.clamp(0, 1), channel_uses=link.channel_uses, source_size=images[0].numel(),
