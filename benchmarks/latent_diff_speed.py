@@ -3,7 +3,8 @@ U-Net evaluation), decode; fp32 and bf16 autocast; and U-Net evaluations per ima
 
 Usage: python benchmarks/latent_diff_speed.py [--threads 2] [--repeats 3] [--json out.json]
 Speed does not depend on the weights, so freshly initialised models of the shipped configs are timed
-(TAEF2 is timed only when its weights are found). Prints a table; asserts nothing.
+(TAEF2 is timed only when its weights are found; the 32-channel de-noiser config is the shipped one for
+every codec). Prints a table; asserts nothing.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ RECEIVERS = [ReverseConfig("ddpm", "fixed", n) for n in (15, 30, 45, 60)] + [
     ReverseConfig(sampler, "matched", n) for sampler, n in (("ddim", 10), ("ddim", 20), ("ddpm", 1000))]
 
 
+SHIPPED_VAE = LatentVAEConfig(latent_channels=4, widths=(16, 32, 64, 128))  # latent-diff-vae-f8c4-rho1_96
+
+
 def codecs():
-    yield "table-1 VAE f8 c4 (rho 1/96)", LatentVAE(LatentVAEConfig(4))
+    yield "table-1 VAE f8 c4 (rho 1/96)", LatentVAE(SHIPPED_VAE)
     try:
         from semcom.codecs import load_taef2
 

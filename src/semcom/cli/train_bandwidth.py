@@ -10,12 +10,11 @@ import torch
 import typer
 
 from semcom.cli.train import _invocation, _snr_range, bsds_description, export_final, provenance, train_app
-from semcom.cli.train_latent import _fresh
-from semcom.data import get_dataset
+from semcom.cli.train_latent import _fresh, encode_bsds
 from semcom.models.bandwidth import BandwidthCompressor, BandwidthConfig
 from semcom.schemes.latent_diff import load_codec
 from semcom.training.bandwidth_tasks import BandwidthTask, HybridLossConfig
-from semcom.training.latent_data import LatentCropLoader, encode_dataset
+from semcom.training.latent_data import LatentCropLoader
 from semcom.training.loop import TrainConfig, train
 
 
@@ -47,10 +46,7 @@ def train_bandwidth(
 ) -> None:
     """Paper B's bandwidth compression pair: one set of weights over the whole SNR range."""
     frozen = load_codec(codec).eval()
-    train_items, val_items = (
-        encode_dataset(frozen, get_dataset(f"bsds500-{part}", data_dir=data, limit=limit), latent_cache or out,
-                       f"bsds500-{part}" + (f"-first{limit}" if limit else ""))
-        for part in ("train", "val"))
+    train_items, val_items = encode_bsds(frozen, data, limit, latent_cache or out)
     model_config = BandwidthConfig(latent_channels=frozen.latent_channels, channels=channels,
                                    downsampling=frozen.downsampling, width=width, blocks=blocks,
                                    reparameterize=reparameterize)

@@ -29,6 +29,13 @@ def _ints(text: str) -> tuple[int, ...]:
     return tuple(int(v) for v in text.split(",") if v.strip())
 
 
+def encode_bsds(codec, data: Optional[str], limit: Optional[int], cache: Path):
+    """Unit-power latents of BSDS500 train and val (the first ``limit`` images), cached in ``cache``."""
+    return tuple(encode_dataset(codec, get_dataset(f"bsds500-{part}", data_dir=data, limit=limit), cache,
+                                f"bsds500-{part}" + (f"-first{limit}" if limit else ""))
+                 for part in ("train", "val"))
+
+
 def _fresh(build, seed: int):
     with torch.random.fork_rng():  # initial weights only; a resumed run takes them from the checkpoint
         torch.manual_seed(seed)
@@ -101,10 +108,7 @@ def train_denoiser(
 ) -> None:
     """Stage 2 (eq. 15): the epsilon-predicting latent U-Net on the codec's unit-power latents."""
     frozen = load_codec(codec).eval()
-    train_items, val_items = (
-        encode_dataset(frozen, get_dataset(f"bsds500-{part}", data_dir=data, limit=limit), latent_cache or out,
-                       f"bsds500-{part}" + (f"-first{limit}" if limit else ""))
-        for part in ("train", "val"))
+    train_items, val_items = encode_bsds(frozen, data, limit, latent_cache or out)
     model_config = DenoiserConfig(latent_channels=frozen.latent_channels, widths=_ints(widths),
                                   attention_levels=_ints(attention_levels))
     low, high = _snr_range(val_snr_db)
