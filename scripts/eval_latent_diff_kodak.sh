@@ -4,7 +4,7 @@
 # starts at the SNR-matched step, DDIM, at most 20 U-Net evaluations), against DeepJSCC@10/20 and ADJSCC
 # (shipped at rho 1/48 only) and jpeg+capacity, on the first 8 images (kodim01-08: 576 rows take ~25 min on
 # 2 cores; change the first --limit below to 24 for all images).
-# TAEF2 (PCA to 8 / 4 channels) with and without its de-noiser runs on the first 4 images only (its
+# TAEF2 (PCA to 8 / 4 channels; and native, rho 1/12) with and without its de-noiser runs on the first 4 images only (its
 # decoder takes ~4 s per image and SNR on 2 cores); that table carries the project-VAE rows of the same 4
 # images for comparison. Resumable: re-running after a kill continues both CSVs.
 #
@@ -26,7 +26,7 @@ for m in deepjscc-snr10 deepjscc-snr20 adjscc-snr0to28; do S+=(-s "${m%%-*}:weig
 S+=(-s "jpeg+capacity:rho=1/48" -s "jpeg+capacity:rho=1/96")
 semcom evaluate "${S[@]}" "${GRID[@]}" --limit 8 -o "$MAIN"
 
-T=()
+T=(-s "latent-diff:codec=taef2,denoiser=latent-diff-denoiser-taef2,$RECEIVER" -s "latent-diff:codec=taef2,steps=0")
 for pca in taef2-pca8-rho1_48 taef2-pca4-rho1_96; do
   T+=(-s "latent-diff:codec=$pca,denoiser=latent-diff-denoiser-$pca,$RECEIVER" -s "latent-diff:codec=$pca,steps=0")
 done

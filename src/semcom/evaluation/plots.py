@@ -24,9 +24,15 @@ def _pyplot():
 def _save(fig, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     _pyplot().close(fig)
     return path
+
+
+def _legend_below(fig, ax) -> None:
+    """Scheme specs are long: one legend under the panels instead of one inside them."""
+    fig.tight_layout()
+    fig.legend(*ax.get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=7)
 
 
 def _half_width(estimate) -> float:
@@ -50,8 +56,7 @@ def plot_metric_vs_snr(summary: Sequence[SummaryRow], metrics: Sequence[str], pa
         ax.set_xlabel("SNR (dB)")
         ax.set_ylabel(LABELS.get(metric, metric))
         ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=7)
-    fig.tight_layout()
+    _legend_below(fig, axes[0][0])
     return _save(fig, path)
 
 
@@ -90,6 +95,5 @@ def plot_metric_vs_steps(summary: Sequence[SummaryRow], metrics: Sequence[str], 
             ax.set_xlabel("U-Net evaluations per image")
             ax.set_ylabel(LABELS.get(metric, metric))
             ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=6)
-    fig.tight_layout()
+    _legend_below(fig, axes[0][0])
     return _save(fig, path)
