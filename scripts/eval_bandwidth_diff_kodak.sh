@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Paper B on Kodak (first 8 images: the TAEF2 decoder takes ~4 s per image and SNR on 2 cores), SNR -5..30
+# Paper B on Kodak (first 8 images: the full-resolution TAEF2 decode is the costliest step), SNR -5..30
 # dB, AWGN and block Rayleigh with MMSE equalization (perfect CSI): bandwidth-diff at rho 1/24, 1/48, 1/96
 # (matched start, DDIM, at most 20 U-Net evaluations) against latent-diff on TAEF2 (PCA projection) and
 # jpeg+capacity at the same rho, and DeepJSCC/ADJSCC at 1/48. Then the ablations at rho 1/48 (AWGN):

@@ -2,10 +2,10 @@
 # Paper A's Figs. 4 and 5 on Kodak over AWGN, SNR -5..30 dB, at rho 1/48 and 1/96: latent-diff with the
 # project-trained VAE, with and without the de-noiser (one set of weights for the whole grid; the receiver
 # starts at the SNR-matched step, DDIM, at most 20 U-Net evaluations), against DeepJSCC@10/20 and ADJSCC
-# (shipped at rho 1/48 only) and jpeg+capacity, on the first 8 images (kodim01-08: 576 rows take ~25 min on
-# 2 cores; change the first --limit below to 24 for all images).
+# (shipped at rho 1/48 only) and jpeg+capacity, on the first 8 images (kodim01-08; change the first --limit
+# below to 24 for all images).
 # TAEF2 (PCA to 8 / 4 channels; and native, rho 1/12) with and without its de-noiser runs on the first 4 images only (its
-# decoder takes ~4 s per image and SNR on 2 cores); that table carries the project-VAE rows of the same 4
+# full-resolution decoder is the costliest step); that table carries the project-VAE rows of the same 4
 # images for comparison. Resumable: re-running after a kill continues both CSVs.
 #
 # Usage: bash scripts/eval_latent_diff_kodak.sh [DATA_DIR] [RESULTS_DIR]

@@ -30,7 +30,7 @@ for k in 8 4; do
     --steps 1500 --init-from latent-diff-denoiser-taef2 "${DENOISER[@]}"
 done
 
-# Table I layout with a narrow first level (16 channels at full resolution): ~0.9 s per step on 2 cores
+# Table I layout with a narrow first level (16 channels at full resolution); its wall time is in the manifest
 VAE=(--batch-size 8 --crop 96 --widths 16,32,64,128 --validate-every 500)
 run latent-diff-vae-f8c4-rho1_96 latent-diff-vae --latent-channels 4 --steps 1000 --adv-start 600 "${VAE[@]}"
 run latent-diff-vae-f8c8-rho1_48 latent-diff-vae --latent-channels 8 --steps 400 --adv-start 100 \
