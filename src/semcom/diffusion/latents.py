@@ -28,8 +28,13 @@ def symbols_to_unit_latent(symbols: torch.Tensor, shape) -> torch.Tensor:
 
 def unit_power(latents: torch.Tensor) -> torch.Tensor:
     """Each image's latent scaled to mean square 1 per real value (what the de-noiser is trained on)."""
+    return latents / rms_per_image(latents)
+
+
+def rms_per_image(latents: torch.Tensor) -> torch.Tensor:
+    """``[B, 1, 1, ...]``: each image's root mean square per real value (the gain :func:`unit_power` removes)."""
     rms = latents.float().pow(2).flatten(1).mean(1).sqrt().clamp_min(1e-12)
-    return latents / rms.reshape(-1, *([1] * (latents.dim() - 1)))
+    return rms.reshape(-1, *([1] * (latents.dim() - 1)))
 
 
 def restore_scale(unit_latents: torch.Tensor, gain: torch.Tensor) -> torch.Tensor:

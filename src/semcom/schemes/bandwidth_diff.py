@@ -25,7 +25,7 @@ from semcom.channels import ChannelSpec, noise_var_to_snr_db, transmit_symbols
 from semcom.channels.snr import per_image, validate_snr_db
 from semcom.codecs.memo import LastBatchEncoder
 from semcom.diffusion import ScheduleConfig, alphas_cumprod, denoise_from, matched_step
-from semcom.diffusion.latents import latent_to_symbols, symbols_to_unit_latent
+from semcom.diffusion.latents import latent_to_symbols, rms_per_image, symbols_to_unit_latent
 from semcom.models.bandwidth import BandwidthCompressor
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.latent_diff import load_codec, load_denoiser
@@ -90,7 +90,7 @@ class BandwidthDiff(Scheme):
         snrs = per_image(snr_db, images.shape[0])[:, 0]
         with torch.no_grad():
             latents = self.encode(images)
-            rms = latents.pow(2).flatten(1).mean(1).sqrt().clamp_min(1e-12).reshape(-1, 1, 1, 1)
+            rms = rms_per_image(latents)
             compressed = self.compressor.down(latents / rms)
             sent = latent_to_symbols(compressed)
             link = transmit_symbols(sent.symbols, snrs, channel, generator)
