@@ -15,3 +15,19 @@ def median_seconds(fn, repeats: int) -> float:
         fn()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
+
+
+def timed(fn):
+    """``(fn(), seconds)``: the result of one call and its wall time."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def quantile(samples, q: float) -> float:
+    """The ``q`` quantile of ``samples`` with linear interpolation between order statistics (numpy's default)."""
+    ordered = sorted(samples)
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

@@ -92,10 +92,3 @@ def test_evaluate_on_folder_and_summary(photo, tmp_path):
     plotted = semcom("plot", results, "--out", figure)
     assert plotted.returncode == 0, plotted.stderr
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_demo_quick_writes_report(tmp_path):
-    run = semcom("demo", "--quick", "--out", tmp_path / "demo")
-    assert run.returncode == 0, run.stderr
-    for name in ("results.csv", "metrics_vs_snr.png", "reconstructions.png"):
-        assert (tmp_path / "demo" / name).stat().st_size > 0

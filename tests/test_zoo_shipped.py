@@ -5,6 +5,7 @@ Regenerate the expected file after retraining: ``python tests/test_zoo_shipped.p
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -51,6 +52,13 @@ def test_issue_5_weights_are_shipped():
     assert names | {"taef2-pca8-rho1_48", "taef2-pca4-rho1_96"} <= set(load_manifest())
 
 
+def test_issue_6_weights_are_shipped():
+    names = {f"bandwidth-diff-taef2-rho1_{d}" for d in (24, 48, 96)}
+    names |= {f"bandwidth-diff-taef2-rho1_48-{ablation}" for ablation in ("noguidance", "deterministic")}
+    assert names <= set(load_manifest())
+    assert all(load_manifest()[name]["scheme"] == "bandwidth-diff" for name in names)
+
+
 @pytest.mark.parametrize("name", sorted(load_manifest()))
 def test_manifest_entry_is_complete_and_verified(name):
     entry = load_manifest()[name]
@@ -61,7 +69,7 @@ def test_manifest_entry_is_complete_and_verified(name):
     if not hasattr(config, "rho"):  # a de-noiser runs at its codec's rho
         assert entry["scheme"] == "latent-diff-denoiser" and entry["rho"].startswith("any")
     else:
-        assert str(config.rho) == entry["rho"] == name.rsplit("rho", 1)[1].replace("_", "/")
+        assert str(config.rho) == entry["rho"] == "/".join(re.search(r"rho(\d+)_(\d+)", name).groups())
 
 
 def sample_psnr(tmp_path) -> dict:

@@ -36,3 +36,7 @@ class MetricUnavailableError(SemcomError):
 
 class ResultsFileError(SemcomError):
     """A results file whose columns do not match the schema."""
+
+
+class ShardError(SemcomError):
+    """A multi-process launch whose rank settings (``RANK``, ``WORLD_SIZE``, rendezvous) cannot be used."""

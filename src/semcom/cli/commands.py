@@ -15,7 +15,8 @@ from semcom.data import crop_back, describe_conversion, load_image, pad_to_multi
 from semcom.errors import ImageLoadError, SemcomError
 from semcom.evaluation import ResultsFile, SweepConfig, load_results, parse_snr_grid, run_sweep, summarize
 from semcom.evaluation.markdown import markdown_table, nominal_rho
-from semcom.evaluation.plots import plot_metric_vs_snr, plot_metric_vs_steps
+from semcom.evaluation.plots import PLOT_KINDS, plot_results
+from semcom.evaluation.shard import Shard
 from semcom.metrics import compute_metrics, list_metrics
 from semcom.schemes import canonical_spec, create_scheme, list_schemes, scheme_class
 
@@ -34,14 +35,21 @@ def evaluate(
     limit: Optional[int] = typer.Option(None, help="Use only the first N images."),
     metrics: str = typer.Option("psnr,ssim,ms_ssim", help="Comma-separated metrics."),
 ) -> None:
-    """Run schemes × channels × SNR grid over a dataset, one results row per image; resumable."""
+    """Run schemes × channels × SNR grid over a dataset, one results row per image; resumable.
+
+    Under `torchrun --nproc_per_node N` or `accelerate launch --num_processes N` the rows are shared out over
+    the N processes and merged into OUT by rank 0, giving the same file as one process would."""
     config = SweepConfig(
         schemes=scheme, snr_db=parse_snr_grid(snr_db), channels=channel, dataset=dataset, data_dir=data,
         seed=seed, limit=limit, metrics=[m.strip() for m in metrics.split(",") if m.strip()],
     )
     results = ResultsFile(out)
-    report = run_sweep(config, results, progress=True)
-    typer.echo(f"{report.written} rows written, {report.skipped} already present → {out}", err=True)
+    shard = Shard.from_env()  # torchrun / accelerate launch: this process's share; else all of it
+    report = run_sweep(config, results, progress=shard.is_main, shard=shard)
+    rank = f"rank {shard.rank}/{shard.world_size}: " if shard.world_size > 1 else ""
+    typer.echo(f"{rank}{report.written} rows written, {report.skipped} already present → {out}", err=True)
+    if not shard.is_main:
+        return
     wanted = {canonical_spec(create_scheme(s)) for s in scheme}
     rows = [r for r in results.read() if r.scheme in wanted and r.seed == seed]
     print_summary(summarize(rows, ["psnr", "ssim"]), ["psnr", "ssim"])
@@ -124,17 +132,12 @@ def plot(
                                                      "a _rho1_12-style suffix when the file holds several."),
     metrics: str = typer.Option("psnr,ssim", help="Comma-separated metrics, one panel each."),
     kind: str = typer.Option("snr", help="snr: metric vs SNR per scheme (Figs. 4–5); steps: metric vs "
-                                         "de-noising U-Net evaluations per receiver, one panel per SNR (Figs. 6–7)."),
+                                         "de-noising U-Net evaluations per receiver, one panel per SNR (Figs. 6–7); "
+                                         "rho: metric vs bandwidth ratio per scheme family, one panel per SNR."),
 ) -> None:
     """Paper-style figures from a results file, with 95% intervals."""
-    if kind not in ("snr", "steps"):
-        raise typer.BadParameter(f"--kind must be snr or steps, got {kind!r}")
-    draw = plot_metric_vs_snr if kind == "snr" else plot_metric_vs_steps
+    if kind not in PLOT_KINDS:
+        raise typer.BadParameter(f"--kind must be one of {', '.join(PLOT_KINDS)}, got {kind!r}")
     names = [m.strip() for m in metrics.split(",") if m.strip()]
-    rows = summarize(load_results(results), names)
-    rhos = sorted({nominal_rho(row.group["rho"]) for row in rows}, reverse=True)
-    for rho in rhos:
-        target = out if len(rhos) == 1 else out.with_name(
-            f"{out.stem}_rho{rho.numerator}_{rho.denominator}{out.suffix}")
-        draw([r for r in rows if nominal_rho(r.group["rho"]) == rho], names, target)
+    for target in plot_results(summarize(load_results(results), names), names, out, kind):
         typer.echo(f"wrote {target}")

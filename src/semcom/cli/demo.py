@@ -1,46 +1,53 @@
-"""``semcom demo``: a complete sweep on scikit-image's bundled photos; needs no data directory or network."""
+"""``semcom demo`` and ``semcom reproduce``: studies run into a self-contained report folder."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
-import torch
 import typer
 
-from semcom.channels import ChannelSpec
 from semcom.cli.app import app
-from semcom.cli.tables import print_summary
-from semcom.data import get_dataset
-from semcom.evaluation import ResultsFile, SweepConfig, run_sweep, summarize
-from semcom.evaluation.plots import plot_metric_vs_snr
-from semcom.evaluation.reconstructions import save_reconstruction_grid
-
-DEMO_SCHEMES = ("identity-analog", "identity-analog:receiver=lmmse", "jpeg+capacity", "jpeg+ldpc")
-DEMO_CHANNELS = ("awgn", "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot")
+from semcom.errors import SemcomError
+from semcom.report import build_report
+from semcom.report import protocols
 
 
 @app.command()
 def demo(
     out: Path = typer.Option(Path("semcom-demo"), "--out", "-o", help="Report folder."),
-    quick: bool = typer.Option(False, help="Fewer images and SNR points."),
+    quick: bool = typer.Option(False, help="One photo, three SNRs, AWGN only (about two minutes)."),
     seed: int = typer.Option(0, help="Sweep seed."),
 ) -> None:
-    """Sweep the reference and JPEG separation schemes over the bundled sample photos; write a report folder."""
-    snrs = [0.0, 10.0, 20.0] if quick else [-5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0]
-    config = SweepConfig(
-        schemes=DEMO_SCHEMES, snr_db=snrs, channels=DEMO_CHANNELS, dataset="samples",
-        seed=seed, limit=2 if quick else None,
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    results = ResultsFile(out / "results.csv")
-    run_sweep(config, results)
-    summary = summarize(results.read())
-    print_summary(summary, ["psnr", "ssim"])
-    plot_metric_vs_snr(summary, ["psnr", "ssim"], out / "metrics_vs_snr.png")
-    photos = get_dataset("samples", limit=config.limit)
-    save_reconstruction_grid(
-        photos[0].image, DEMO_SCHEMES, [-5.0, 5.0, 15.0, 30.0] if not quick else snrs,
-        ChannelSpec.parse(DEMO_CHANNELS[0]), out / "reconstructions.png", torch.Generator().manual_seed(seed),
-        dataset=photos,
-    )
-    typer.echo(f"report written to {out}/ (results.csv, metrics_vs_snr.png, reconstructions.png)")
+    """Every shipped scheme over scikit-image's sample photos; writes report.html, report.md, the CSVs and plots.
+
+    Needs no data directory and no network. Re-running resumes from the CSVs in the report folder.
+    """
+    plan = protocols.demo(quick)
+    page = build_report(plan.title, plan.studies, out, dataset="samples", seed=seed, grid=plan.grid,
+                        command=f"semcom demo{' --quick' if quick else ''} --out {out} --seed {seed}")
+    typer.echo(f"report written to {page} (open it in a browser; report.md, CSVs and figures beside it)")
+
+
+@app.command()
+def reproduce(
+    paper: str = typer.Argument(..., help="paper-a | paper-b"),
+    data: Optional[str] = typer.Option(None, "--data", help="Data root holding kodak/ (else $SEMCOM_DATA)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder (default: reproduce-PAPER)."),
+    limit: Optional[int] = typer.Option(None, help="Use only the first N Kodak images (default: all 24)."),
+    seed: int = typer.Option(0, help="Sweep seed."),
+) -> None:
+    """Run the evaluation protocol (DESIGN.md §4) for a paper's figures on Kodak and write a report.
+
+    Resumable: rows already in the report folder's CSVs are not recomputed, so a killed run picks up where it
+    stopped when given the same command.
+    """
+    if paper not in protocols.PAPERS:
+        raise SemcomError(f"unknown paper {paper!r}; choose one of {', '.join(protocols.PAPERS)}")
+    plan = protocols.PAPERS[paper](limit)
+    out = out or Path(f"reproduce-{paper}")
+    command = f"semcom reproduce {paper} --data {data} --out {out} --seed {seed}" + (
+        f" --limit {limit}" if limit else "")
+    page = build_report(plan.title, plan.studies, out, dataset="kodak", data_dir=data, seed=seed, grid=plan.grid,
+                        command=command)
+    typer.echo(f"report written to {page}")

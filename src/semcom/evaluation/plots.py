@@ -1,12 +1,15 @@
-"""Figures from results files, with 95% intervals: metric against SNR per scheme (paper A Figs. 4–5) and
-metric against the number of de-noising U-Net evaluations per receiver (Figs. 6–7)."""
+"""Figures from results files, with 95% intervals: metric against SNR per scheme (paper A Figs. 4–5),
+metric against the number of de-noising U-Net evaluations per receiver (Figs. 6–7), and metric against the
+bandwidth ratio rho per scheme family (paper B's compression-rate figures)."""
 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Sequence
 
+from semcom.evaluation.markdown import nominal_rho
 from semcom.evaluation.summary import SummaryRow
 
 LABELS = {"psnr": "PSNR (dB)", "ssim": "SSIM", "ms_ssim": "MS-SSIM"}
@@ -97,3 +100,57 @@ def plot_metric_vs_steps(summary: Sequence[SummaryRow], metrics: Sequence[str], 
             ax.grid(alpha=0.3)
     _legend_below(fig, axes[0][0])
     return _save(fig, path)
+
+
+_RHO_TOKEN = re.compile(r"[-_,:@]?rho[=_]?1[/_]\d+|[-_,:@]?pca\d+|@1/\d+")
+
+
+def rho_family(scheme: str) -> str:
+    """A scheme name with its rho-specific parts removed, so that the same method at several rho draws one
+    line: ``"deepjscc:weights=deepjscc-snr10-rho1_48"`` → ``"deepjscc:weights=deepjscc-snr10"``."""
+    return _RHO_TOKEN.sub("", scheme)
+
+
+def plot_metric_vs_rho(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path) -> Path:
+    """Rows = metrics, columns = SNRs; one line per (scheme family, channel), x = nominal rho (log scale)."""
+    snrs = sorted({r.group["snr_db"] for r in summary})
+    fig, axes = _pyplot().subplots(len(metrics), len(snrs), figsize=(4.2 * len(snrs), 3.4 * len(metrics)),
+                                   squeeze=False)
+    lines: dict[str, list[SummaryRow]] = {}
+    for row in summary:
+        lines.setdefault(f"{rho_family(row.group['scheme'])} | {row.group['channel']}", []).append(row)
+    for i, metric in enumerate(metrics):
+        for j, snr in enumerate(snrs):
+            ax = axes[i][j]
+            for label, rows in sorted(lines.items()):
+                rows = sorted((r for r in rows if r.group["snr_db"] == snr), key=lambda r: r.group["rho"])
+                if rows:
+                    ax.errorbar([float(nominal_rho(r.group["rho"])) for r in rows],
+                                [r.metrics[metric].mean for r in rows],
+                                yerr=[_half_width(r.metrics[metric]) for r in rows],
+                                marker="o", ms=3, capsize=2, label=label)
+            ax.set_xscale("log")
+            ax.set_title(f"SNR {snr:g} dB")
+            ax.set_xlabel("bandwidth ratio rho = k/n")
+            ax.set_ylabel(LABELS.get(metric, metric))
+            ax.grid(alpha=0.3, which="both")
+    _legend_below(fig, axes[0][0])
+    return _save(fig, path)
+
+
+PLOT_KINDS = {"snr": plot_metric_vs_snr, "steps": plot_metric_vs_steps, "rho": plot_metric_vs_rho}
+
+
+def plot_results(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
+                 kind: str = "snr") -> list[Path]:
+    """Draw ``kind`` (snr | steps | rho). For snr and steps, a summary holding several nominal rho values
+    gives one file per rho with a ``_rho1_12``-style suffix; a rho plot puts every rho in one file."""
+    if kind not in PLOT_KINDS:
+        raise ValueError(f"plot kind must be one of {', '.join(PLOT_KINDS)}, got {kind!r}")
+    path = Path(path)
+    rhos = sorted({nominal_rho(row.group["rho"]) for row in summary}, reverse=True)
+    if kind == "rho" or len(rhos) == 1:
+        return [PLOT_KINDS[kind](summary, metrics, path)]
+    return [PLOT_KINDS[kind]([r for r in summary if nominal_rho(r.group["rho"]) == rho], metrics,
+                             path.with_name(f"{path.stem}_rho{rho.numerator}_{rho.denominator}{path.suffix}"))
+            for rho in rhos]

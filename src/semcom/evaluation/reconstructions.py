@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import torch
+from tqdm import tqdm
 
 from semcom.channels import ChannelSpec
 from semcom.data import crop_back, pad_to_multiple
@@ -14,33 +15,38 @@ from semcom.schemes import create_scheme
 
 
 def save_reconstruction_grid(
-    image: torch.Tensor, schemes: Sequence[str], snrs_db: Sequence[float], channel: ChannelSpec,
-    path: str | Path, generator: torch.Generator, dataset=None,
+    image: torch.Tensor, schemes: Sequence[str] | Mapping[str, str], snrs_db: Sequence[float],
+    channel: ChannelSpec, path: str | Path, generator: torch.Generator, dataset=None, progress: bool = False,
 ) -> Path:
     """Transmit ``image`` (``float32 [3, H, W]``) with each scheme at each SNR and save a labelled grid.
 
+    ``schemes`` is a list of specs or a ``{label: spec}`` mapping (rows are labelled with the keys).
     ``dataset``, when given, is passed to each scheme's ``prepare`` as a sweep would (outage fallbacks).
     """
+    labelled = dict(schemes) if isinstance(schemes, Mapping) else {spec: spec for spec in schemes}
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(schemes), len(snrs_db) + 1, figsize=(2.4 * (len(snrs_db) + 1), 2.4 * len(schemes)),
-                             squeeze=False)
-    for r, spec in enumerate(schemes):
+    fig, axes = plt.subplots(len(labelled), len(snrs_db) + 1,
+                             figsize=(2.4 * (len(snrs_db) + 1), 2.4 * len(labelled)), squeeze=False)
+    bar = tqdm(total=len(labelled) * len(snrs_db), desc="reconstructions", disable=not progress)
+    for r, (label, spec) in enumerate(labelled.items()):
         scheme = create_scheme(spec)
         if dataset is not None:
             scheme.prepare(dataset)
         axes[r][0].imshow(image.permute(1, 2, 0).numpy())
         axes[r][0].set_title("original", fontsize=8)
-        axes[r][0].set_ylabel(spec, fontsize=7)
+        axes[r][0].set_ylabel(label, fontsize=7)
         for c, snr in enumerate(snrs_db, start=1):
             padded, pad = pad_to_multiple(image[None], scheme.size_multiple)
             with torch.no_grad():
                 recon = crop_back(scheme.transmit(padded, snr, channel, generator).reconstruction, pad)
             axes[r][c].imshow(recon[0].permute(1, 2, 0).clamp(0, 1).numpy())
             axes[r][c].set_title(f"{snr:g} dB, {float(psnr(image[None], recon)[0]):.1f} dB", fontsize=8)
+            bar.update()
+    bar.close()
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])

@@ -20,6 +20,7 @@ from semcom.channels import ChannelSpec, bandwidth_ratio
 from semcom.channels.snr import validate_snr_db
 from semcom.data import crop_back, get_dataset, pad_to_multiple
 from semcom.evaluation.results import ResultRow, ResultsFile, row_key
+from semcom.evaluation.shard import Shard, merge_parts, part_files, process_group
 from semcom.metrics import DEFAULT_METRICS, compute_metrics
 from semcom.schemes import Scheme, canonical_spec, create_scheme
 
@@ -44,8 +45,12 @@ class SweepConfig:
 
 @dataclass
 class SweepReport:
+    """What one call did: rows it evaluated and wrote, rows it found already done, and (rank 0 of a
+    multi-process sweep, or after an interrupted one) rows it moved from part files into the results file."""
+
     written: int = 0
     skipped: int = 0
+    merged: int = 0
     rows: list = field(default_factory=list)
 
 
@@ -72,39 +77,67 @@ def run_sweep(
     results: ResultsFile,
     progress: bool = True,
     on_row: Optional[Callable[[ResultRow], None]] = None,
+    shard: Optional[Shard] = None,
 ) -> SweepReport:
     """Evaluate every missing row of ``config`` and append it to ``results``.
 
     Everything that can be wrong with the inputs (scheme names and options, channel specs, SNR values,
     unreadable or too-small images) is checked before the first row is written.
-    """
-    schemes = [create_scheme(spec) for spec in config.schemes]
-    specs = {id(s): canonical_spec(s) for s in schemes}  # computed once, used in every row key
-    channels = [ChannelSpec.parse(c) for c in config.channels]
-    for snr in config.snr_db:
-        validate_snr_db(snr)
-    dataset = get_dataset(config.dataset, data_dir=config.data_dir, limit=config.limit)
-    dataset.validate()
-    for scheme in schemes:
-        scheme.prepare(dataset)
 
-    done = results.keys()
+    With a ``shard`` of several processes (one call per rank), each rank evaluates its share into its own part
+    file; once all are done, rank 0 appends the rows to ``results`` in the order one process would have, and
+    every rank returns only after that. Rows already in ``results`` or in any part file are skipped.
+    """
+    shard = shard or Shard()
+    with process_group(shard) as barrier:
+        schemes = [create_scheme(spec) for spec in config.schemes]
+        specs = {id(s): canonical_spec(s) for s in schemes}  # computed once, used in every row key
+        channels = [ChannelSpec.parse(c) for c in config.channels]
+        for snr in config.snr_db:
+            validate_snr_db(snr)
+        dataset = get_dataset(config.dataset, data_dir=config.data_dir, limit=config.limit)
+        dataset.validate()
+        for scheme in schemes:
+            scheme.prepare(dataset)
+
+        work = [
+            (i, s, c, snr, row_key(specs[id(s)], s.weights_id, dataset.name, dataset.image_ids[i], c.label, snr,
+                                   config.seed))
+            for i in range(len(dataset)) for s in schemes for c in channels for snr in config.snr_db
+        ]
+        target = results if shard.world_size == 1 else ResultsFile(shard.part_path(results.path))
+        report = _evaluate(config, dataset, shard.select(work), target, known_keys(results), progress, on_row)
+        barrier()
+        if shard.is_main:
+            report.merged = merge_parts(results, [w[-1] for w in work])
+        barrier()
+    return report
+
+
+def known_keys(results: ResultsFile) -> set[tuple]:
+    """Keys of the rows in ``results`` and in any part file of an earlier multi-process sweep into it."""
+    keys = results.keys()
+    for part in part_files(results.path):
+        keys |= ResultsFile(part).keys()
+    return keys
+
+
+def _evaluate(config, dataset, work, target: ResultsFile, done: set, progress: bool, on_row) -> SweepReport:
+    """Evaluate the ``(image index, scheme, channel, snr_db, key)`` items of ``work`` not in ``done`` into
+    ``target``, one fsynced row at a time."""
     commit = git_commit()
     report = SweepReport()
-    work = [(i, s, c, snr) for i in range(len(dataset)) for s in schemes for c in channels for snr in config.snr_db]
     bar = tqdm(total=len(work), disable=not progress, desc="evaluate", unit="row")
     loaded: tuple[int, object] = (-1, None)
-    for index, scheme, channel, snr in work:
-        image_id = dataset.image_ids[index]
-        key = row_key(specs[id(scheme)], scheme.weights_id, dataset.name, image_id, channel.label, snr, config.seed)
+    for index, scheme, channel, snr, key in work:
         bar.update()
         if key in done:
             report.skipped += 1
             continue
         if loaded[0] != index:
             loaded = (index, dataset[index].image)
-        row = evaluate_one(scheme, loaded[1], snr, channel, config, dataset.name, image_id, commit)
-        results.append([row])
+        row = evaluate_one(scheme, loaded[1], snr, channel, config, dataset.name, dataset.image_ids[index], commit)
+        target.append([row])
         report.written += 1
         report.rows.append(row)
         if on_row:

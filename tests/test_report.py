@@ -1,0 +1,143 @@
+"""Reports (semcom.report), the zoo catalog, metric-vs-rho plots and `semcom reproduce` resuming after a kill."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from semcom.cli.app import main
+from semcom.evaluation import SummaryRow, mean_ci
+from semcom.evaluation.plots import plot_results, rho_family
+from semcom.report import Figure, Heading, Paragraph, Report, Study, Table, build_report
+from semcom.report.protocols import PAPERS, demo
+from semcom.zoo import load_manifest
+from semcom.zoo.catalog import shipped_catalog
+
+TINY = Study("tiny", "Tiny study", {"analog": "identity-analog", "jpeg": "jpeg+capacity:rho=1/12"}, (0.0, 10.0),
+             channels=("awgn",), limit=1)
+
+
+def test_report_writes_markdown_and_html_with_the_same_content(tmp_path):
+    (tmp_path / "fig.png").write_bytes(b"\x89PNG")
+    report = Report("T").add(Heading("Setup"), Paragraph("a < b"), Table(["x", "y"], [["1", "2"]], "cap"),
+                             Figure("fig.png", "a figure"), Paragraph("semcom demo", code=True))
+    md, page = report.write(tmp_path)
+    text, html = md.read_text(), page.read_text()
+    assert "## Setup" in text and "| x | y |" in text and "![a figure](fig.png)" in text
+    assert "<h2>Setup</h2>" in html and "a &lt; b" in html and '<img src="fig.png"' in html
+    assert "data-images-loaded" in html and "<pre>semcom demo</pre>" in html
+
+
+def test_report_refuses_a_figure_that_is_not_in_the_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.png"):
+        Report("T").add(Figure("missing.png", "x")).write(tmp_path)
+
+
+def test_catalog_covers_every_shipped_model():
+    catalog = shipped_catalog()
+    specs = " ".join(e.spec for e in catalog)
+    for name, entry in load_manifest().items():
+        assert name in specs, name  # every weights entry is used by some scheme of the catalog
+    assert {e.rho for e in catalog if e.spec.startswith("jpeg")} >= {"1/12", "1/48", "1/96"}
+    assert all(e.needs_taef2 == ("taef2" in e.spec) for e in catalog)
+
+
+def test_demo_lists_taef2_schemes_as_skipped_without_the_weights(monkeypatch, tmp_path):
+    monkeypatch.setattr("semcom.zoo.catalog.taef2_available", lambda: False)
+    plan = demo(quick=True)
+    main_study = plan.studies[0]
+    assert main_study.skipped and all("taef2" not in spec for spec in main_study.schemes.values())
+    assert any("taef2" in label for label in main_study.skipped)
+    assert all("taef2" not in spec for spec in plan.grid.schemes.values())
+
+
+def _row(scheme, rho, snr, psnr):
+    group = {"scheme": scheme, "weights_id": "", "dataset": "d", "channel": "awgn", "rho": rho, "snr_db": snr,
+             "denoise_steps": 0}
+    return SummaryRow(group, {"psnr": mean_ci([psnr, psnr + 1])})
+
+
+def test_rho_family_joins_one_method_across_rho():
+    assert rho_family("deepjscc:weights=deepjscc-snr10-rho1_48") == rho_family("deepjscc:weights=deepjscc-snr10-rho1_12")
+    assert rho_family("jpeg+capacity:rho=1/48") == rho_family("jpeg+capacity:rho=1/96") == "jpeg+capacity"
+    assert rho_family("bandwidth-diff-taef2-rho1_24") == "bandwidth-diff-taef2"
+
+
+def test_plot_results_splits_by_rho_except_for_the_rho_plot(tmp_path):
+    summary = [_row(f"m-rho1_{d}", 1 / d, snr, 20 + snr / 10 - d / 50) for d in (12, 48) for snr in (0.0, 10.0)]
+    by_snr = plot_results(summary, ["psnr"], tmp_path / "f.png", "snr")
+    assert sorted(p.name for p in by_snr) == ["f_rho1_12.png", "f_rho1_48.png"]
+    (by_rho,) = plot_results(summary, ["psnr"], tmp_path / "r.png", "rho")
+    assert by_rho.stat().st_size > 0
+    with pytest.raises(ValueError, match="plot kind"):
+        plot_results(summary, ["psnr"], tmp_path / "x.png", "bogus")
+
+
+def test_build_report_runs_studies_and_resumes(tmp_path):
+    page = build_report("tiny", [TINY], tmp_path, dataset="samples", command="test", progress=False)
+    html = page.read_text()
+    assert "Tiny study" in html and "<img src=\"tiny_rho1_12.png\"" in html and "tiny.csv" in html and "analog" in html
+    rows = list(csv.DictReader((tmp_path / "tiny.csv").open()))
+    assert len(rows) == 2 * 2
+    build_report("tiny", [TINY], tmp_path, dataset="samples", command="test", progress=False)
+    assert len(list(csv.DictReader((tmp_path / "tiny.csv").open()))) == 4  # nothing recomputed or duplicated
+
+
+def test_reproduce_rejects_unknown_papers(capsys):
+    assert main(["reproduce", "paper-z"]) == 2
+    assert "unknown paper 'paper-z'" in capsys.readouterr().err
+    assert set(PAPERS) == {"paper-a", "paper-b"}
+
+
+KILLABLE = textwrap.dedent("""
+    import sys
+    from semcom.cli.app import main
+    from semcom.report import protocols
+    from semcom.report.build import GridSpec
+    from semcom.report.studies import Study
+    study = Study("paper_a_snr", "killable", {"analog": "identity-analog", "jpeg": "jpeg+capacity:rho=1/12"},
+                  (-5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0), channels=("awgn", "rayleigh"), limit=None)
+    protocols.PAPERS["paper-a"] = lambda limit: protocols.Protocol("t", [study], GridSpec({}, ()))
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def _rows(path: Path) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(path.open())]
+
+
+def test_reproduce_resumes_after_kill(tmp_path):
+    """SIGKILL mid-sweep, re-run the same command: the rows equal those of an uninterrupted run."""
+    from semcom.data import get_dataset, save_image
+
+    kodak = tmp_path / "data" / "kodak"  # two sample photos stand in for Kodak
+    kodak.mkdir(parents=True)
+    for item in get_dataset("samples", limit=2):
+        save_image(item.image, kodak / f"{item.image_id}.png")
+    script = tmp_path / "run.py"
+    script.write_text(KILLABLE)
+
+    def command(out):
+        return [sys.executable, str(script), "reproduce", "paper-a", "--data", str(tmp_path / "data"), "--out", str(out)]
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    reference, killed = tmp_path / "reference", tmp_path / "killed"
+    subprocess.run(command(reference), check=True, env=env, capture_output=True)
+    process = subprocess.Popen(command(killed), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = killed / "paper_a_snr.csv"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (partial.exists() and len(partial.read_text().splitlines()) > 3):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    expected = _rows(reference / "paper_a_snr.csv")
+    assert 0 < len(_rows(partial)) < len(expected), "the kill came too late to test resuming"
+    subprocess.run(command(killed), check=True, env=env, capture_output=True)
+    assert _rows(partial) == expected
+    assert (killed / "report.html").exists()
