@@ -75,7 +75,7 @@ def test_fresh_virtualenv_demo_quick_renders_in_chromium(tmp_path):
     assert "Not run here" in html and "TAEF2" in html  # TAEF2 is not shipped, so its schemes are listed, not run
     for scheme in ("deepjscc-snr10-rho1_12", "adjscc-snr0to28-rho1_48", "latent-diff-vae-f8c4-rho1_96"):
         assert scheme in html
-    for name in ("results.csv", "steps.csv", "reconstructions.png", "report.md"):
+    for name in ("results.csv", "steps.csv", "reconstructions.jpg", "report.md"):
         assert (work / "report" / name).stat().st_size > 0
     decoded, total = images_loaded(page)
     assert total >= 5 and decoded == total

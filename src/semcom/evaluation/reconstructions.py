@@ -52,6 +52,7 @@ def save_reconstruction_grid(
         ax.set_yticks([])
     fig.tight_layout()
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    # JPEG keeps a grid of photographs small; PNG (or any other suffix matplotlib knows) is written as asked
+    fig.savefig(path, dpi=110, **({"pil_kwargs": {"quality": 90}} if path.suffix.lower() in (".jpg", ".jpeg") else {}))
     plt.close(fig)
     return path

@@ -63,8 +63,8 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
         photos = get_dataset(dataset, data_dir=data_dir, limit=1)
         path = save_reconstruction_grid(
             photos[0].image, grid.schemes, grid.snr_db, ChannelSpec.parse(grid.channel),
-            folder / "reconstructions.png", torch.Generator().manual_seed(seed), dataset=photos, progress=progress)
+            folder / "reconstructions.jpg", torch.Generator().manual_seed(seed), dataset=photos, progress=progress)
         report.add(Heading("Reconstructions (paper A Fig. 3)"),
                    Figure(path.name, f"{photos.image_ids[0]} over {grid.channel}: rows = schemes, columns = SNR; "
-                                     f"titles give the SNR and the PSNR of that reconstruction"))
+                                     f"titles give the SNR and the PSNR of that reconstruction (figure stored as JPEG, quality 90)"))
     return report.write(folder)[1]

@@ -73,11 +73,18 @@ def study_blocks(study: Study, summary: Sequence[SummaryRow], folder: Path) -> l
         blocks.append(Paragraph(study.note))
     if study.skipped:
         blocks.append(Paragraph("Not run here: " + "; ".join(f"{k} ({why})" for k, why in study.skipped.items())))
-    for path in plot_results(shown, list(study.metrics), folder / f"{study.name}.png", study.plot):
-        blocks.append(Figure(path.name, f"{study.title}: {', '.join(study.metrics)} (mean and 95% interval "
-                                        f"over images)"))
-    for rho in sorted({nominal_rho(r.group["rho"]) for r in shown}, reverse=True):
+    rhos = sorted({nominal_rho(r.group["rho"]) for r in shown}, reverse=True)
+    if study.plot == "rho":
+        path = plot_results(shown, list(study.metrics), folder / f"{study.name}.png", "rho")[0]
+        blocks.append(Figure(path.name, f"{study.title}: {', '.join(study.metrics)} against rho (mean and 95% "
+                                        f"interval over images)"))
+    for rho in rhos:
         at_rho = [r for r in shown if nominal_rho(r.group["rho"]) == rho]
+        if study.plot != "rho":
+            suffix = "" if len(rhos) == 1 else f"_rho{rho.numerator}_{rho.denominator}"
+            path = plot_results(at_rho, list(study.metrics), folder / f"{study.name}{suffix}.png", study.plot)[0]
+            blocks.append(Figure(path.name, f"rho = {rho}: {', '.join(study.metrics)} (mean and 95% interval "
+                                            f"over images)"))
         for metric in study.metrics:
             header, rows = metric_table(at_rho, metric, digits=2 if metric == "psnr" else 4)
             blocks.append(Table(header, rows, caption=f"{metric}, rho = {rho}"))
