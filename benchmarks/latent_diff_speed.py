@@ -1,7 +1,7 @@
 """Seconds per Kodak-sized image (768×512) for the parts of latent-diff: encode, one de-noising step (one
 U-Net evaluation), decode; fp32 and bf16 autocast; and U-Net evaluations per image for each receiver.
 
-Usage: python benchmarks/latent_diff_speed.py [--threads 2] [--repeats 3] [--json out.json]
+Usage: python benchmarks/latent_diff_speed.py [--threads 2] [--repeats 3] [--precision fp32,bf16] [--json out.json]
 Speed does not depend on the weights, so freshly initialised models of the shipped configs are timed
 (TAEF2 is timed only when its weights are found; the 32-channel de-noiser config is the shipped one for
 every codec). Prints a table; asserts nothing.
@@ -45,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--precision", default="fp32,bf16", help="comma-separated: fp32, bf16 (autocast)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -57,7 +58,7 @@ def main() -> None:
         with torch.random.fork_rng():
             torch.manual_seed(0)
             denoiser = LatentDenoiser(DenoiserConfig(latent_channels=codec.latent_channels)).eval()
-        for bf16 in (False, True):
+        for bf16 in [p.strip() == "bf16" for p in args.precision.split(",")]:
             def autocast():
                 return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16)
 

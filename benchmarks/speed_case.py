@@ -51,7 +51,7 @@ class UniqueBatches:
 
 def run(request: dict) -> dict:
     torch.set_num_threads(request["threads"])
-    images = torch.load(request["images"])
+    images = torch.load(request["images"], weights_only=True)
     baseline = max_rss_mib()
     scheme = create_scheme(request["spec"])
     channel = ChannelSpec.parse(request["channel"])
