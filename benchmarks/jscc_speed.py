@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import torch
-from timing import median_seconds
+from timing import cpu_description, median_seconds
 
 from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
 
@@ -52,6 +52,8 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    cpu = cpu_description()
+    print(f"CPU: {cpu}")
     rows = []
     for name, config in MODELS.items():
         with torch.random.fork_rng():
@@ -59,7 +61,7 @@ def main() -> None:
             model = JSCCAutoencoder(config).eval()
         for bf16 in (False, True):
             rows.append({
-                "model": name, "dtype": "bf16" if bf16 else "fp32", "threads": args.threads,
+                "model": name, "dtype": "bf16" if bf16 else "fp32", "threads": args.threads, "cpu": cpu,
                 "codec_images_per_s_768x512": codec_images_per_s(model, bf16, args.repeats),
                 "train_images_per_s_128px": train_images_per_s(config, bf16, max(2, args.repeats // 2)),
             })

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import torch
-from timing import median_seconds
+from timing import cpu_description, median_seconds
 
 from semcom.channels import snr_db_to_noise_var
 from semcom.codecs.latent_vae import LatentVAE, LatentVAEConfig
@@ -50,6 +50,8 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     image = torch.rand(1, 3, 512, 768)
+    cpu = cpu_description()
+    print(f"CPU: {cpu}")
     rows = []
     for name, codec in codecs():
         codec = codec.eval()
@@ -74,7 +76,7 @@ def main() -> None:
                 with torch.no_grad(), autocast():
                     codec.decode(latent)
 
-            row = {"codec": name, "dtype": "bf16" if bf16 else "fp32", "threads": args.threads,
+            row = {"codec": name, "dtype": "bf16" if bf16 else "fp32", "threads": args.threads, "cpu": cpu,
                    "encode_s": median_seconds(encode, args.repeats),
                    "denoise_step_s": median_seconds(step, args.repeats),
                    "decode_s": median_seconds(decode, args.repeats)}

@@ -21,7 +21,7 @@ scikit-image sample photos, resized to cover 768x512 and center-cropped. Prints 
 JSON written to --out (schema "schemes_speed/1"):
   {"schema": "schemes_speed/1",
    "meta": {"threads", "repeats", "snr_db", "channel", "precisions", "batch_sizes",
-            "images": {"source", "count", "height", "width"}, "memory", "torch", "python", "platform", "date"},
+            "images": {"source", "count", "height", "width"}, "memory", "torch", "python", "platform", "cpu", "date"},
    "skipped": [{"label", "spec", "reason"}],
    "results": [{"label", "spec", "rho", "precision",
                 "denoise_steps",            # U-Net evaluations per image (Transmission.denoise_steps)
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from timing import quantile
+from timing import cpu_description, quantile
 from tqdm import tqdm
 
 from semcom.data import get_dataset, to_uint8
@@ -163,6 +163,21 @@ def markdown(rows: list[dict], batch_sizes: list[int]) -> str:
     return "\n".join(lines)
 
 
+def describe(document: dict) -> str:
+    """The markdown table of a ``schemes_speed/1`` document, with its setup, skipped schemes and failures."""
+    meta = document["meta"]
+    images = meta["images"]
+    lines = ["", markdown(document["results"], meta["batch_sizes"]), "",
+             f"{images['count']} images ({images['height']}x{images['width']}) from {images['source']}; "
+             f"{meta['repeats']} repeat(s); {meta['channel']} at {meta['snr_db']:g} dB; {meta['threads']} thread(s); "
+             f"CPU: {meta.get('cpu', 'not recorded')}; torch {meta['torch']}; {meta['date']}.",
+             f"Memory: {meta['memory']}."]
+    lines += [f"skipped {s['label']}: {s['reason']}" for s in document["skipped"]]
+    lines += [f"FAILED {r['label']} {r['precision']} batch {batch}: {error}"
+              for r in document["results"] for batch, error in r["errors"].items()]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None, help="data root holding kodak/ (default: $SEMCOM_DATA, ../shared/data)")
@@ -176,7 +191,11 @@ def main() -> None:
     parser.add_argument("--channel", default="awgn")
     parser.add_argument("--out", default=str(HERE / "out" / "schemes_speed.json"))
     parser.add_argument("--quick", action="store_true", help="smoke run: one scheme per family, 1 repeat, small images")
+    parser.add_argument("--show", default=None, metavar="JSON", help="print the table of a written JSON file and exit")
     args = parser.parse_args()
+    if args.show:
+        print(describe(json.loads(Path(args.show).read_text())))
+        return
     precisions, batch_sizes = args.precision.split(","), [int(b) for b in args.batch_sizes.split(",")]
     if args.schemes:
         cases, skipped = [Case(spec, spec) for spec in split_specs(args.schemes)], []
@@ -220,19 +239,12 @@ def main() -> None:
             "precisions": precisions, "batch_sizes": batch_sizes,
             "images": {"source": source, "count": len(images), "height": images.shape[2], "width": images.shape[3]},
             "memory": MEMORY_NOTE, "torch": torch.__version__, "python": platform.python_version(),
-            "platform": platform.platform(), "date": datetime.datetime.now().isoformat(timespec="seconds")}
-    print(f"\n{markdown(results, batch_sizes)}\n")
-    print(f"{len(images)} images ({images.shape[2]}x{images.shape[3]}) from {source}; {repeats} repeat(s); "
-          f"{args.channel} at {args.snr_db:g} dB; {args.threads} thread(s).\nMemory: {MEMORY_NOTE}.")
-    for s in skipped:
-        print(f"skipped {s['label']}: {s['reason']}")
-    for r in results:
-        for batch, error in r["errors"].items():
-            print(f"FAILED {r['label']} {r['precision']} batch {batch}: {error}")
+            "platform": platform.platform(), "cpu": cpu_description(), "date": datetime.datetime.now().isoformat(timespec="seconds")}
+    document = {"schema": "schemes_speed/1", "meta": meta, "skipped": skipped, "results": results}
+    print(describe(document))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"schema": "schemes_speed/1", "meta": meta, "skipped": skipped, "results": results},
-                              indent=1) + "\n")
+    out.write_text(json.dumps(document, indent=1) + "\n")
     print(f"wrote {out}")
 
 

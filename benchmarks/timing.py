@@ -31,3 +31,26 @@ def quantile(samples, q: float) -> float:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def cpu_description() -> str:
+    """The CPU model and whether it has native bf16 matrix units, e.g. ``"Intel Xeon (avx512_bf16: no, amx_bf16: no)"``.
+
+    bf16 autocast is only fast with AMX or AVX512-BF16; without them oneDNN emulates it and it is slower than fp32,
+    so a bf16 timing means nothing without this line beside it.
+    """
+    model, flags = "unknown CPU", set()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    model = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+                    break
+    except OSError:
+        import platform
+        model = platform.processor() or model
+    marks = ", ".join(f"{flag}: {'yes' if flag in flags else 'no'}" for flag in ("avx512_bf16", "amx_bf16"))
+    return f"{model} ({marks})"

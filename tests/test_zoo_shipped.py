@@ -98,6 +98,19 @@ def test_issue_4_claims_on_kodak(shared_data_dir, tmp_path):
     assert adj[20.0] >= dj10[20.0] + 1.0
 
 
+ISSUE_5_RECEIVER = "sampler=ddim,start=matched,steps=20"  # the receiver of docs/results/latent_diff.md
+
+
+@pytest.mark.parametrize("vae", ["vae-f8c8-rho1_48", "vae-f8c4-rho1_96"])
+def test_issue_5_claims_on_kodak(vae, shared_data_dir, tmp_path):
+    """The de-noiser gains >= 2 dB over no de-noiser at 0 dB and loses <= 0.2 dB at 30 dB (kodim01-02)."""
+    schemes = {"denoised": f"latent-diff:codec=latent-diff-{vae},denoiser=latent-diff-denoiser-{vae},{ISSUE_5_RECEIVER}",
+               "plain": f"latent-diff:codec=latent-diff-{vae},steps=0"}
+    psnr = mean_psnr(schemes, [0.0, 30.0], "kodak", str(shared_data_dir), tmp_path / "k.csv", limit=2)
+    assert psnr[("denoised", 0.0)] >= psnr[("plain", 0.0)] + 2.0, psnr
+    assert psnr[("denoised", 30.0)] >= psnr[("plain", 30.0)] - 0.2, psnr
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
     import tempfile
 
