@@ -169,8 +169,8 @@ def describe(document: dict) -> str:
     images = meta["images"]
     lines = ["", markdown(document["results"], meta["batch_sizes"]), "",
              f"{images['count']} images ({images['height']}x{images['width']}) from {images['source']}; "
-             f"{meta['repeats']} repeat(s); {meta['channel']} at {meta['snr_db']:g} dB; {meta['threads']} thread(s); "
-             f"CPU: {meta.get('cpu', 'not recorded')}; torch {meta['torch']}; {meta['date']}.",
+             f"{meta['repeats']} repeat(s); {meta['channel']} at {meta['snr_db']:g} dB; "
+             f"{meta['threads']} thread(s); CPU: {meta.get('cpu', 'not recorded')}; torch {meta['torch']}; {meta['date']}.",
              f"Memory: {meta['memory']}."]
     lines += [f"skipped {s['label']}: {s['reason']}" for s in document["skipped"]]
     lines += [f"FAILED {r['label']} {r['precision']} batch {batch}: {error}"
@@ -239,7 +239,8 @@ def main() -> None:
             "precisions": precisions, "batch_sizes": batch_sizes,
             "images": {"source": source, "count": len(images), "height": images.shape[2], "width": images.shape[3]},
             "memory": MEMORY_NOTE, "torch": torch.__version__, "python": platform.python_version(),
-            "platform": platform.platform(), "cpu": cpu_description(), "date": datetime.datetime.now().isoformat(timespec="seconds")}
+            "platform": platform.platform(), "cpu": cpu_description(),
+            "date": datetime.datetime.now().isoformat(timespec="seconds")}
     document = {"schema": "schemes_speed/1", "meta": meta, "skipped": skipped, "results": results}
     print(describe(document))
     out = Path(args.out)
