@@ -10,12 +10,16 @@ DATA=${1:-../shared/data}
 RUNS=${2:-runs/jscc}
 COMMON=(--data "$DATA" --batch-size 8 --crop 128 --width 64)
 
-run() {  # run NAME ARCH ARGS...
+train() {  # train NAME ARCH ARGS...: train into RUNS/NAME unless finished
   local name=$1 arch=$2; shift 2
   if [ ! -f "$RUNS/$name/final/weights.safetensors" ]; then
     semcom train "$arch" --out "$RUNS/$name" "${COMMON[@]}" "$@"
   fi
-  semcom zoo add "$RUNS/$name/final" --name "$name"
+}
+
+run() {  # run NAME ARCH ARGS...: train into RUNS/NAME, then ship it under NAME
+  train "$@"
+  semcom zoo add "$RUNS/$1/final" --name "$1"
 }
 
 run deepjscc-snr10-rho1_12  deepjscc --channels 8 --snr-db 10   --steps 5000
@@ -24,3 +28,17 @@ run adjscc-snr0to28-rho1_12 adjscc   --channels 8 --snr-db 0:28 --steps 4000
 run deepjscc-snr10-rho1_48  deepjscc --channels 2 --snr-db 10   --steps 1500 --lr 5e-4 --init-from deepjscc-snr10-rho1_12
 run deepjscc-snr20-rho1_48  deepjscc --channels 2 --snr-db 20   --steps 1000 --lr 3e-4 --init-from deepjscc-snr10-rho1_48
 run adjscc-snr0to28-rho1_48 adjscc   --channels 2 --snr-db 0:28 --steps 1200 --lr 5e-4 --init-from adjscc-snr0to28-rho1_12
+
+# Stage 2 of the rho = 1/12 models (session 7, on a Xeon with AMX, where bf16 autocast trains ~2x faster than
+# fp32: docs/results/speed.md): continue the three from the stage-1 weights above and ship the results under
+# the same names. They run after the rho = 1/48 fine-tunes, which keep the stage-1 sources they were made from.
+BF16=(--bf16 --validate-every 1000)
+train adjscc-snr0to28-rho1_12-ft adjscc --channels 8 --snr-db 0:28 --steps 14000 --lr 5e-4 "${BF16[@]}" \
+  --init-from "$RUNS/adjscc-snr0to28-rho1_12/final"
+train deepjscc-snr10-rho1_12-ft deepjscc --channels 8 --snr-db 10 --steps 10000 --lr 5e-4 "${BF16[@]}" \
+  --init-from "$RUNS/deepjscc-snr10-rho1_12/final"
+train deepjscc-snr20-rho1_12-ft deepjscc --channels 8 --snr-db 20 --steps 3000 --lr 3e-4 "${BF16[@]}" \
+  --init-from "$RUNS/deepjscc-snr10-rho1_12-ft/final"
+for name in adjscc-snr0to28-rho1_12 deepjscc-snr10-rho1_12 deepjscc-snr20-rho1_12; do
+  semcom zoo add "$RUNS/$name-ft/final" --name "$name"
+done

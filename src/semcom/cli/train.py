@@ -120,7 +120,8 @@ def _options(arch: str, default_width: int, default_snr: str):
         lr: float = typer.Option(1e-3, help="Initial learning rate (cosine decay to lr/10)."),
         data: Optional[str] = typer.Option(None, "--data", help="Data root with bsds500/ (else $SEMCOM_DATA)."),
         seed: int = typer.Option(0, help="Seed of crops and channel noise."),
-        bf16: bool = typer.Option(False, help="bfloat16 autocast (GPU; see benchmarks/train_step.py for CPU)."),
+        bf16: bool = typer.Option(
+            False, help="bfloat16 autocast: faster on GPUs and CPUs with AMX, slower on CPUs without (speed.md)."),
         init_seed: int = typer.Option(0, help="Seed of the initial weights."),
         init_from: Optional[str] = typer.Option(
             None, "--init-from", help="Warm start: copy matching tensors from weights NAME|PATH (fine-tuning)."),
