@@ -120,7 +120,7 @@ def test_issue_4_adjscc_beats_deepjscc_at_10db_by_1db_at_20db(issue_4_kodak):
 
 
 def test_issue_4_fixed_snr_models_show_the_mismatch_effect(issue_4_kodak):
-    """Paper A's premise for ADJSCC: each fixed-SNR DeepJSCC is the better one near its own training SNR."""
+    """Paper A's premise for ADJSCC: DeepJSCC@10 is clearly the better one at 0 dB, DeepJSCC@20 at 20 dB."""
     dj10, dj20 = issue_4_kodak["deepjscc-snr10-rho1_12"], issue_4_kodak["deepjscc-snr20-rho1_12"]
     assert dj10[0.0] > dj20[0.0] + 1.0 and dj20[20.0] > dj10[20.0], (dj10, dj20)
 
