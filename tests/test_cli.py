@@ -92,3 +92,13 @@ def test_evaluate_on_folder_and_summary(photo, tmp_path):
     plotted = semcom("plot", results, "--out", figure)
     assert plotted.returncode == 0, plotted.stderr
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_usage_errors_exit_2_without_traceback(tmp_path):
+    """Option errors are click's usage errors (typer >= 0.2x raises them from its own copy of click)."""
+    for args, fragment in [(("train", "adjscc"), "--out"),
+                           (("train", "adjscc", "--out", tmp_path / "run", "--loss", "l1"), "--loss")]:
+        result = semcom(*args)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr and fragment in result.stderr
+    assert not (tmp_path / "run").exists()

@@ -15,7 +15,8 @@ from semcom.training.checkpoint import load_checkpoint
 
 STEPS = 120
 TINY = ["--channels", "2", "--width", "8", "--steps", str(STEPS), "--batch-size", "2", "--crop", "32",
-        "--checkpoint-every", "10", "--validate-every", "60", "--snr-db", "0:20"]
+        "--checkpoint-every", "10", "--validate-every", "60", "--snr-db", "0:20", "--loss", "log-mse",
+        "--warmup", "20"]  # the shipped ADJSCC's recipe
 
 
 def train_command(arch, data_dir, out, *extra):
@@ -59,6 +60,8 @@ def test_training_survives_kill_9_and_matches_uninterrupted_run(shared_data_dir,
         assert abs(resumed[key] - value) <= 0.2, (key, resumed[key], value)
     logged = [line.split(",")[0] for line in (out / "log.csv").read_text().splitlines()[1:]]
     assert logged == [str(s) for s in range(1, STEPS + 1)]
+    manifest = json.loads((out / "final" / "config.json").read_text())
+    assert manifest["loss"] == "log-mse" and manifest["train_config"]["warmup_steps"] == 20
 
 
 def test_warm_start_copies_matching_tensors(shared_data_dir, uninterrupted, tmp_path):

@@ -58,3 +58,44 @@ def test_changed_config_is_not_resumed(images, tmp_path):
     changed = TrainConfig(**{**CONFIG.__dict__, "lr": 5e-4})
     with pytest.raises(CheckpointError, match="train_config"):
         train(fresh_task(), images, images, changed, tmp_path / "c", progress=False)
+
+
+def test_changed_loss_is_not_resumed(images, tmp_path):
+    from semcom.training import CheckpointError
+
+    train(fresh_task(), images, images, CONFIG, tmp_path / "d", progress=False, stop_after=2)
+    other = fresh_task()
+    other = JSCCTask(other.model, loss="log-mse")
+    with pytest.raises(CheckpointError, match="task"):
+        train(other, images, images, CONFIG, tmp_path / "d", progress=False)
+
+
+def test_log_mse_loss_is_mean_log_of_per_image_mse():
+    """log-mse weights each image by 1/MSE: its gradient is the MSE gradient of each image over its MSE."""
+    task = fresh_task()
+    images = torch.rand(3, 3, 16, 16, generator=torch.Generator().manual_seed(1))
+    snr = torch.tensor([0.0, 10.0, 20.0])
+    mse_loss, _ = task.loss(images, snr, torch.Generator().manual_seed(2))
+    log_task = JSCCTask(task.model, loss="log-mse")
+    log_loss, logs = log_task.loss(images, snr, torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        decoded = task.model(images, snr, torch.Generator().manual_seed(2))
+    per_image = ((decoded - images) ** 2).flatten(1).mean(1)
+    torch.testing.assert_close(mse_loss, per_image.mean())
+    torch.testing.assert_close(log_loss, per_image.log().mean())
+    assert logs["train_psnr"] == pytest.approx(float(-10 * per_image.mean().log10()), rel=1e-5)
+    with pytest.raises(ValueError, match="loss"):
+        JSCCTask(task.model, loss="l1")
+
+
+def test_learning_rate_warms_up_linearly_then_decays():
+    from semcom.training.loop import learning_rate
+
+    config = TrainConfig(steps=100, lr=1e-3, lr_final=1e-4, warmup_steps=10)
+    assert learning_rate(0, config) == pytest.approx(1e-4)
+    assert learning_rate(4, config) == pytest.approx(5e-4)
+    assert learning_rate(9, config) == pytest.approx(1e-3)
+    assert learning_rate(50, config) == pytest.approx(5.5e-4)
+    assert learning_rate(99, config) == pytest.approx(1e-4, rel=1e-2)
+    plain = TrainConfig(steps=100, lr=1e-3, lr_final=1e-4)
+    assert learning_rate(0, plain) == pytest.approx(1e-3)

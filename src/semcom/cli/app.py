@@ -17,6 +17,11 @@ app = typer.Typer(
 )
 
 
+# typer >= 0.2x runs on its own vendored copy of click, whose exceptions are not click's; catch both kinds.
+CLICK_ERRORS = tuple({click.ClickException} | {c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"})
+ABORTS = tuple({click.exceptions.Abort, typer.Abort, KeyboardInterrupt})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns (and exits with) the process exit code."""
     from semcom.cli import commands, demo, train, train_bandwidth, train_latent, zoo  # noqa: F401  (they register their commands on ``app``)
@@ -30,10 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # disk full, permission denied, ...: not a bug in the input, but no traceback either
         print(f"semcom: error: {exc}", file=sys.stderr)
         code = 1
-    except click.ClickException as exc:
+    except CLICK_ERRORS as exc:
         exc.show()
         code = exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except ABORTS:
         print("semcom: interrupted", file=sys.stderr)
         code = 130
     code = code if isinstance(code, int) else 0

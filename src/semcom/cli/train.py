@@ -17,7 +17,7 @@ from semcom.evaluation.grid import parse_snr_grid
 from semcom.evaluation.sweep import git_commit
 from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
 from semcom.training.loop import CHECKPOINT, TrainConfig, train
-from semcom.training.tasks import JSCCTask
+from semcom.training.tasks import LOSSES, JSCCTask
 from semcom.training.warm_start import warm_start
 from semcom.zoo import load_weights, save_pretrained
 
@@ -36,23 +36,24 @@ def _snr_range(text: str) -> tuple[float, float]:
 
 def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, batch_size: int, crop: int,
                 lr: float, data: Optional[str], out: Path, seed: int, bf16: bool, seed_init: int,
-                init_from: Optional[str], every: tuple[int, int], command: str) -> None:
+                init_from: Optional[str], every: tuple[int, int], loss: str, warmup: int,
+                af_gate_bias: Optional[float], command: str) -> None:
     low, high = _snr_range(snr_db)
     config = TrainConfig(steps=steps, batch_size=batch_size, crop_size=crop, lr=lr, lr_final=lr / 10,
-                         snr_db_min=low, snr_db_max=high, seed=seed, bf16=bf16,
+                         snr_db_min=low, snr_db_max=high, seed=seed, bf16=bf16, warmup_steps=warmup,
                          checkpoint_every=every[0], validate_every=every[1])
     train_set = get_dataset("bsds500-train", data_dir=data)
     val_set = get_dataset("bsds500-val", data_dir=data)
-    model_config = JSCCConfig(arch=arch, channels=channels, width=width)
+    model_config = JSCCConfig(arch=arch, channels=channels, width=width, af_gate_bias=af_gate_bias)
     with torch.random.fork_rng():  # initial weights only; a resumed run takes them from the checkpoint
         torch.manual_seed(seed_init)
         model = JSCCAutoencoder(model_config)
     apply_warm_start(model, init_from, out)
-    result = train(JSCCTask(model), train_set, val_set, config, out)
+    result = train(JSCCTask(model, loss=loss), train_set, val_set, config, out)
     if result.steps < config.steps:
         return
-    folder = export_final(out, JSCCAutoencoder(model_config), model_config, provenance(
-        model_config.arch, model_config.rho, config, result, command, init_from, bsds_description()))
+    folder = export_final(out, JSCCAutoencoder(model_config), model_config, {**provenance(
+        model_config.arch, model_config.rho, config, result, command, init_from, bsds_description()), "loss": loss})
     typer.echo(f"exported {folder}")
 
 
@@ -127,9 +128,17 @@ def _options(arch: str, default_width: int, default_snr: str):
             None, "--init-from", help="Warm start: copy matching tensors from weights NAME|PATH (fine-tuning)."),
         checkpoint_every: int = typer.Option(200, help="Steps between atomic checkpoints."),
         validate_every: int = typer.Option(1000, help="Steps between validations on bsds500-val crops."),
+        loss: str = typer.Option("mse", help="mse, or log-mse (mean PSNR: every SNR of a range counts equally)."),
+        warmup: int = typer.Option(0, help="Steps of linear learning-rate warm-up (ADJSCC from scratch needs it)."),
+        af_gate_bias: Optional[float] = typer.Option(
+            None, help="ADJSCC: initial bias of the AF gates (3: gates start near 1; default: PyTorch's init)."),
     ) -> None:
+        if loss not in LOSSES:
+            raise typer.BadParameter(f"must be one of {', '.join(LOSSES)}", param_hint="--loss")
+        if af_gate_bias is not None and arch != "adjscc":
+            raise typer.BadParameter("applies to adjscc only", param_hint="--af-gate-bias")
         _train_jscc(arch, channels, width, snr_db, steps, batch_size, crop, lr, data, out, seed, bf16, init_seed,
-                    init_from, (checkpoint_every, validate_every), _invocation(ctx))
+                    init_from, (checkpoint_every, validate_every), loss, warmup, af_gate_bias, _invocation(ctx))
 
     command.__doc__ = f"Train {arch} on BSDS500 crops; resumes from OUT/checkpoint.pt; exports OUT/final/."
     return command

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Optional
 
 import torch
 from torch import nn
@@ -29,6 +30,10 @@ class ADJSCCConfig:
     #: The AF modules see ``snr_db / af_snr_scale_db``: raw dB values (up to ~30) saturate the gates at
     #: initialisation and slowed training (benchmarks/adjscc_af_scale.py).
     af_snr_scale_db: float = 10.0
+    #: Initial bias of each AF gate's output layer; None keeps PyTorch's default (gates start near 0.5).
+    #: Nine gates of ~0.5 in series shrink the signal ~500-fold at initialisation; a bias of 3 starts them
+    #: near 0.95, so the untrained network passes its input through (see jscc.md, "ADJSCC, retrained").
+    af_gate_bias: Optional[float] = None
 
     @property
     def rho(self) -> Fraction:
@@ -38,11 +43,14 @@ class ADJSCCConfig:
 class AttentionFeature(nn.Module):
     """AF module: ``features [B, C, H, W]``, ``snr_db [B]`` → features scaled per channel by a learned gate."""
 
-    def __init__(self, channels: int, hidden_ratio: int = 16, snr_scale_db: float = 10.0):
+    def __init__(self, channels: int, hidden_ratio: int = 16, snr_scale_db: float = 10.0,
+                 gate_bias: Optional[float] = None):
         super().__init__()
         self.snr_scale_db = snr_scale_db
         hidden = max(channels // hidden_ratio, 4)
         self.gate = nn.Sequential(nn.Linear(channels + 1, hidden), nn.ReLU(), nn.Linear(hidden, channels), nn.Sigmoid())
+        if gate_bias is not None:
+            nn.init.constant_(self.gate[2].bias, gate_bias)
 
     def forward(self, features: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
         snr = (snr_db / self.snr_scale_db).to(features.dtype).reshape(-1, 1)
@@ -55,7 +63,8 @@ class _Stage(nn.Module):
         super().__init__()
         self.conv, self.norm = conv, norm
         self.act = nn.Sigmoid() if last else nn.PReLU(channels)
-        self.af = None if last else AttentionFeature(channels, config.af_hidden_ratio, config.af_snr_scale_db)
+        self.af = None if last else AttentionFeature(channels, config.af_hidden_ratio, config.af_snr_scale_db,
+                                                              config.af_gate_bias)
 
     def forward(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
         x = self.act(self.norm(self.conv(x)))

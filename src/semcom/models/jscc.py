@@ -23,15 +23,19 @@ ARCHITECTURES = ("deepjscc", "adjscc")
 
 @dataclass(frozen=True)
 class JSCCConfig:
-    """``arch``: deepjscc | adjscc; ``channels`` c sets rho = c/96; ``width``: hidden channels."""
+    """``arch``: deepjscc | adjscc; ``channels`` c sets rho = c/96; ``width``: hidden channels;
+    ``af_gate_bias``: ADJSCC only, the initial bias of its AF gates (:class:`ADJSCCConfig`)."""
 
     arch: str = "deepjscc"
     channels: int = 8
     width: int = 32
+    af_gate_bias: Optional[float] = None
 
     def __post_init__(self):
         if self.arch not in ARCHITECTURES:
             raise ValueError(f"arch must be one of {ARCHITECTURES}, got {self.arch!r}")
+        if self.arch != "adjscc" and self.af_gate_bias is not None:
+            raise ValueError("af_gate_bias applies to adjscc only")
 
     @property
     def rho(self) -> Fraction:
@@ -50,7 +54,7 @@ class JSCCAutoencoder(nn.Module):
             inner = DeepJSCCConfig(channels=config.channels, width=config.width)
             self.encoder, self.decoder = DeepJSCCEncoder(inner), DeepJSCCDecoder(inner)
         else:
-            inner = ADJSCCConfig(channels=config.channels, width=config.width)
+            inner = ADJSCCConfig(channels=config.channels, width=config.width, af_gate_bias=config.af_gate_bias)
             self.encoder, self.decoder = ADJSCCEncoder(inner), ADJSCCDecoder(inner)
 
     @property

@@ -8,6 +8,9 @@ A *task* supplies the model and its loss; the loop owns everything else::
         def loss(self, images, snr_db, generator, step) -> tuple[torch.Tensor, dict[str, float]]: ...
         def validate(self, images, snr_db, generator) -> dict[str, float]: ...
 
+A task may also have ``record``, a dict of its own settings (e.g. the loss) that is stored in the checkpoint
+and must match on resume.
+
 A task with a ``discriminator`` module (adversarial training, paper A eq. 7) also has
 ``discriminator_loss(images, step) -> (loss, logs)``, run after each model step with its own optimizer.
 """
@@ -50,6 +53,9 @@ class TrainConfig:
     crop_size: int = 128
     lr: float = 1e-3
     lr_final: float = 1e-4
+    #: Linear warm-up from 0 to ``lr`` over the first steps. From scratch at lr 1e-3, ADJSCC's GDN stages
+    #: collapse within ~100 steps to an input-independent latent and never recover (jscc.md, "Training").
+    warmup_steps: int = 0
     snr_db_min: float = 10.0
     snr_db_max: float = 10.0
     seed: int = 0
@@ -75,7 +81,9 @@ def draw_snr(batch: int, config: TrainConfig, generator: torch.Generator) -> tor
 
 
 def learning_rate(step: int, config: TrainConfig) -> float:
-    """Cosine decay from ``lr`` to ``lr_final``."""
+    """Linear warm-up over ``warmup_steps``, then cosine decay from ``lr`` to ``lr_final``."""
+    if step < config.warmup_steps:
+        return config.lr * (step + 1) / config.warmup_steps
     progress = min(step / max(config.steps, 1), 1.0)
     return config.lr_final + 0.5 * (config.lr - config.lr_final) * (1 + math.cos(math.pi * progress))
 
@@ -109,8 +117,11 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
                                                                     betas=(0.5, 0.9))
     start, seconds_before = 0, 0.0
     config_record = dataclasses.asdict(config)
+    task_record = getattr(task, "record", None)  # task settings a resume must keep (e.g. the loss)
+    expect = {"train_config": config_record} if task_record is None else {"train_config": config_record,
+                                                                           "task": task_record}
     if (out / CHECKPOINT).exists():
-        state = load_checkpoint(out / CHECKPOINT, expect={"train_config": config_record})
+        state = load_checkpoint(out / CHECKPOINT, expect=expect)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         if critic is not None:
@@ -160,7 +171,7 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
         log.append(row)
         if done % config.checkpoint_every == 0 or done == end:
             state = {
-                "step": done, "train_config": config_record,
+                "step": done, **expect,
                 "model": accelerator.unwrap_model(model).state_dict(), "optimizer": optimizer.state_dict(),
                 "seconds": seconds_before + time.perf_counter() - began,
             }

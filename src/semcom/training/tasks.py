@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from semcom.metrics import psnr
 from semcom.models.jscc import JSCCAutoencoder
 
+#: ``mse``: the batch's mean squared error (DeepJSCC, ADJSCC). ``log-mse``: the mean over images of
+#: log(MSE), i.e. minus the mean PSNR up to a constant. With SNRs drawn from a range, plain MSE is dominated
+#: by the low-SNR images (their MSE is several times larger), so an SNR-adaptive model learns little at
+#: high SNR; log-MSE weights every image by 1/MSE, so each SNR counts equally in dB.
+LOSSES = ("mse", "log-mse")
+
 
 class JSCCTask:
-    """End-to-end MSE training of a JSCC autoencoder over complex AWGN at per-sample SNRs."""
+    """End-to-end training of a JSCC autoencoder over complex AWGN at per-sample SNRs."""
 
-    def __init__(self, model: JSCCAutoencoder):
+    def __init__(self, model: JSCCAutoencoder, loss: str = "mse"):
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         self.model = model
+        self.loss_name = loss
+        #: What the checkpoint must agree on besides the TrainConfig (a resume never switches objective).
+        self.record = {"loss": loss}
 
     def loss(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator, step: int = 0):
-        mse = F.mse_loss(self.model(images, snr_db, generator).float(), images)
-        return mse, {"train_psnr": float(-10 * torch.log10(mse.detach()))}
+        error = (self.model(images, snr_db, generator).float() - images) ** 2
+        per_image = error.flatten(1).mean(dim=1)
+        mse = per_image.mean()
+        loss = mse if self.loss_name == "mse" else torch.log(per_image).mean()
+        return loss, {"train_psnr": float(-10 * torch.log10(mse.detach()))}
 
     def validate(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator) -> dict:
         return {"psnr": float(psnr(images, self.model(images, snr_db, generator)).mean())}
