@@ -48,7 +48,7 @@ for name in deepjscc-snr10-rho1_12 deepjscc-snr20-rho1_12; do
 done
 
 # ADJSCC rho = 1/12, retrained from scratch in one run (session 9; it replaces sessions 7-8's stages 2 and 3
-# of the stage-1 model above). Three changes, each tried first in a short run (jscc.md, "ADJSCC, retrained"):
+# of the stage-1 model above). Three changes (jscc.md, "ADJSCC, retrained"; the first and last were tried in short runs):
 # a 300-step warm-up (at lr 1e-3 without one, a from-scratch run at 10 dB collapsed to a latent that does not
 # depend on the image: scripts/jscc_collapse_check.py), log-MSE (mean PSNR, so the high SNRs of the range are
 # not drowned out by the low ones) and AF gates that start open (--af-gate-bias 3).

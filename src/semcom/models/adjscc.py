@@ -31,8 +31,8 @@ class ADJSCCConfig:
     #: initialisation and slowed training (benchmarks/adjscc_af_scale.py).
     af_snr_scale_db: float = 10.0
     #: Initial bias of each AF gate's output layer; None keeps PyTorch's default (gates start near 0.5).
-    #: Nine gates of ~0.5 in series shrink the signal ~500-fold at initialisation; a bias of 3 starts them
-    #: near 0.95, so the untrained network passes its input through (see jscc.md, "ADJSCC, retrained").
+    #: The features pass nine such gates (five before the power normalization, four after), which slows early
+    #: training; a bias of 3 starts them near 0.95 and learned faster (jscc.md, "ADJSCC, retrained").
     af_gate_bias: Optional[float] = None
 
     @property
@@ -64,7 +64,7 @@ class _Stage(nn.Module):
         self.conv, self.norm = conv, norm
         self.act = nn.Sigmoid() if last else nn.PReLU(channels)
         self.af = None if last else AttentionFeature(channels, config.af_hidden_ratio, config.af_snr_scale_db,
-                                                              config.af_gate_bias)
+                                                     config.af_gate_bias)
 
     def forward(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
         x = self.act(self.norm(self.conv(x)))

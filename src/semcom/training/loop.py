@@ -53,8 +53,9 @@ class TrainConfig:
     crop_size: int = 128
     lr: float = 1e-3
     lr_final: float = 1e-4
-    #: Linear warm-up from 0 to ``lr`` over the first steps. From scratch at lr 1e-3, ADJSCC's GDN stages
-    #: collapse within ~100 steps to an input-independent latent and never recover (jscc.md, "Training").
+    #: Linear warm-up from 0 to ``lr`` over the first steps. From scratch at lr 1e-3 without it, an ADJSCC run
+    #: collapsed within ~100 steps to an input-independent latent and had not recovered after 2,000 steps
+    #: (jscc.md, "ADJSCC, retrained").
     warmup_steps: int = 0
     snr_db_min: float = 10.0
     snr_db_max: float = 10.0
