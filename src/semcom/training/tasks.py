@@ -8,9 +8,9 @@ from semcom.metrics import psnr
 from semcom.models.jscc import JSCCAutoencoder
 
 #: ``mse``: the batch's mean squared error (DeepJSCC, ADJSCC). ``log-mse``: the mean over images of
-#: log(MSE), i.e. minus the mean PSNR up to scale and offset. With SNRs drawn from a range, plain MSE weights each
-#: image by its MSE, so the low-SNR images (about twice the MSE of the high-SNR ones for an ADJSCC over
-#: 0-28 dB) count more; log-MSE weights every image by 1/MSE, so each SNR counts equally in dB.
+#: log(MSE), i.e. minus the mean PSNR up to scale and offset. With SNRs drawn from a range, plain MSE
+#: weights each image by its MSE, so the low-SNR images (about twice the MSE of the high-SNR ones for an
+#: ADJSCC over 0-28 dB) count more; log-MSE weights every image by 1/MSE, so each SNR counts equally in dB.
 LOSSES = ("mse", "log-mse")
 
 
