@@ -64,8 +64,7 @@ def test_changed_loss_is_not_resumed(images, tmp_path):
     from semcom.training import CheckpointError
 
     train(fresh_task(), images, images, CONFIG, tmp_path / "d", progress=False, stop_after=2)
-    other = fresh_task()
-    other = JSCCTask(other.model, loss="log-mse")
+    other = JSCCTask(fresh_task().model, loss="log-mse")
     with pytest.raises(CheckpointError, match="task"):
         train(other, images, images, CONFIG, tmp_path / "d", progress=False)
 

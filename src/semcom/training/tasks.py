@@ -22,8 +22,11 @@ class JSCCTask:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         self.model = model
         self.loss_name = loss
-        #: What the checkpoint must agree on besides the TrainConfig (a resume never switches objective).
-        self.record = {"loss": loss}
+
+    @property
+    def record(self) -> dict:
+        """What the checkpoint must agree on besides the TrainConfig (a resume never switches objective)."""
+        return {"loss": self.loss_name}
 
     def loss(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator, step: int = 0):
         error = (self.model(images, snr_db, generator).float() - images) ** 2
