@@ -23,10 +23,8 @@ run() {  # run NAME ARCH ARGS...: train into RUNS/NAME, then ship it under NAME
 }
 
 run deepjscc-snr10-rho1_12  deepjscc --channels 8 --snr-db 10   --steps 5000
-run adjscc-snr0to28-rho1_12 adjscc   --channels 8 --snr-db 0:28 --steps 4000
 run deepjscc-snr10-rho1_48  deepjscc --channels 2 --snr-db 10   --steps 1500 --lr 5e-4 --init-from deepjscc-snr10-rho1_12
 run deepjscc-snr20-rho1_48  deepjscc --channels 2 --snr-db 20   --steps 1000 --lr 3e-4 --init-from deepjscc-snr10-rho1_48
-run adjscc-snr0to28-rho1_48 adjscc   --channels 2 --snr-db 0:28 --steps 1200 --lr 5e-4 --init-from adjscc-snr0to28-rho1_12
 
 # Stage 2 of DeepJSCC@10 rho = 1/12 (session 7, on a Xeon with AMX, where bf16 autocast trains ~2x faster than
 # fp32: docs/results/speed.md): continue the stage-1 weights above. They run after the rho = 1/48 fine-tunes,
@@ -47,14 +45,30 @@ for name in deepjscc-snr10-rho1_12 deepjscc-snr20-rho1_12; do
   semcom zoo add "$RUNS/$name-ft2/final" --name "$name"
 done
 
-# ADJSCC rho = 1/12, retrained from scratch in one run (session 9; it replaces sessions 7-8's stages 2 and 3
-# of the stage-1 model above). Three changes (jscc.md, "ADJSCC, retrained"; the first and last were tried in short runs):
-# a 300-step warm-up (at lr 1e-3 without one, a from-scratch run at 10 dB collapsed to a latent that does not
-# depend on the image: scripts/jscc_collapse_check.py), log-MSE (mean PSNR, so the high SNRs of the range are
-# not drowned out by the low ones) and AF gates that start open (--af-gate-bias 3).
-run2() {  # like run, for a run folder named differently from the zoo name
-  train "$1" "${@:3}"
-  semcom zoo add "$RUNS/$1/final" --name "$2"
-}
-run2 adjscc-snr0to28-rho1_12-v3 adjscc-snr0to28-rho1_12 adjscc --channels 8 --snr-db 0:28 --steps 20000 --lr 5e-4 \
-  --warmup 300 --loss log-mse --af-gate-bias 3 "${BF16[@]}"
+# Stage 2 of the rho = 1/48 DeepJSCC models (session 10, bf16 on the AMX Xeon): DeepJSCC@10 continues its
+# stage-1 weights, and DeepJSCC@20 is then a fine-tune of it, as at rho = 1/12.
+train deepjscc-snr10-rho1_48-ft deepjscc --channels 2 --snr-db 10 --steps 12000 --lr 3e-4 "${BF16[@]}" \
+  --init-from "$RUNS/deepjscc-snr10-rho1_48/final"
+train deepjscc-snr20-rho1_48-ft deepjscc --channels 2 --snr-db 20 --steps 3000 --lr 3e-4 "${BF16[@]}" \
+  --init-from "$RUNS/deepjscc-snr10-rho1_48-ft/final"
+for name in deepjscc-snr10-rho1_48 deepjscc-snr20-rho1_48; do
+  semcom zoo add "$RUNS/$name-ft/final" --name "$name"
+done
+
+# ADJSCC, retrained (sessions 9 and 10; it replaces the stage-1 ADJSCC models of both rhos and sessions 7-8's
+# continuations of them). rho = 1/12 from scratch in one run, with three changes (jscc.md, "ADJSCC, retrained";
+# the first and last were tried in short runs): a 300-step warm-up (at lr 1e-3 without one, a from-scratch run
+# at 10 dB collapsed to a latent that does not depend on the image: scripts/jscc_collapse_check.py), log-MSE
+# (mean PSNR, so the high SNRs of the range are not drowned out by the low ones) and AF gates that start open
+# (--af-gate-bias 3).
+ADJ=(adjscc --snr-db 0:28 --loss log-mse --af-gate-bias 3 "${BF16[@]}")
+train adjscc-snr0to28-rho1_12-v3 "${ADJ[@]}" --channels 8 --steps 20000 --lr 5e-4 --warmup 300
+# Stage 2 (session 10): a warm restart at a lower learning rate for the rest of the two-CPU-hour budget.
+train adjscc-snr0to28-rho1_12-v3-ft "${ADJ[@]}" --channels 8 --steps 9000 --lr 2e-4 --warmup 100 \
+  --init-from "$RUNS/adjscc-snr0to28-rho1_12-v3/final"
+# rho = 1/48 (session 10): fine-tuned from the stage-1 rho = 1/12 run above, whose 85 min count towards its budget;
+# the layers whose shape depends on the latent channels start fresh.
+train adjscc-snr0to28-rho1_48-v3 "${ADJ[@]}" --channels 2 --steps 8000 --lr 3e-4 --warmup 200 \
+  --init-from "$RUNS/adjscc-snr0to28-rho1_12-v3/final"
+semcom zoo add "$RUNS/adjscc-snr0to28-rho1_12-v3-ft/final" --name adjscc-snr0to28-rho1_12
+semcom zoo add "$RUNS/adjscc-snr0to28-rho1_48-v3/final" --name adjscc-snr0to28-rho1_48
