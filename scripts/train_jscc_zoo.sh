@@ -24,36 +24,33 @@ run() {  # run NAME ARCH ARGS...: train into RUNS/NAME, then ship it under NAME
 
 run deepjscc-snr10-rho1_12  deepjscc --channels 8 --snr-db 10   --steps 5000
 run deepjscc-snr10-rho1_48  deepjscc --channels 2 --snr-db 10   --steps 1500 --lr 5e-4 --init-from deepjscc-snr10-rho1_12
-run deepjscc-snr20-rho1_48  deepjscc --channels 2 --snr-db 20   --steps 1000 --lr 3e-4 --init-from deepjscc-snr10-rho1_48
 
 # Stage 2 of DeepJSCC@10 rho = 1/12 (session 7, on a Xeon with AMX, where bf16 autocast trains ~2x faster than
-# fp32: docs/results/speed.md): continue the stage-1 weights above. They run after the rho = 1/48 fine-tunes,
-# which keep the stage-1 sources they were made from. (Sessions 4-7 also fine-tuned DeepJSCC@20 from the
-# stage-1 and stage-2 DeepJSCC@10; the shipped DeepJSCC@20 no longer descends from those runs, so they are gone.)
+# fp32: docs/results/speed.md): continue the stage-1 weights above. They run after the rho = 1/48 fine-tune,
+# which keeps the stage-1 source it was made from. (Earlier sessions also fine-tuned DeepJSCC@20 and ADJSCC in
+# stage 1 and later; the shipped models no longer descend from those runs, so they are gone.)
 BF16=(--bf16 --validate-every 1000)
 train deepjscc-snr10-rho1_12-ft deepjscc --channels 8 --snr-db 10 --steps 10000 --lr 5e-4 "${BF16[@]}" \
   --init-from "$RUNS/deepjscc-snr10-rho1_12/final"
 
+dj_pair() {  # dj_pair RHO STAGE CHANNELS STEPS@10 STEPS@20 SOURCE: DeepJSCC@10 continued from SOURCE at lr 3e-4,
+  # then DeepJSCC@20 fine-tuned from it; runs RUNS/deepjscc-snr{10,20}-RHO-STAGE, shipped as deepjscc-snr{10,20}-RHO
+  local rho=$1 stage=$2 channels=$3 steps10=$4 steps20=$5 source=$6
+  train "deepjscc-snr10-$rho-$stage" deepjscc --channels "$channels" --snr-db 10 --steps "$steps10" --lr 3e-4 \
+    "${BF16[@]}" --init-from "$source"
+  train "deepjscc-snr20-$rho-$stage" deepjscc --channels "$channels" --snr-db 20 --steps "$steps20" --lr 3e-4 \
+    "${BF16[@]}" --init-from "$RUNS/deepjscc-snr10-$rho-$stage/final"
+  for snr in 10 20; do semcom zoo add "$RUNS/deepjscc-snr$snr-$rho-$stage/final" --name "deepjscc-snr$snr-$rho"; done
+}
+
 # Stage 3 (session 8, same AMX Xeon): a warm restart of the stage-2 model at a lower learning rate, using
 # what was left of each model's two-CPU-hour budget. DeepJSCC@20 is again a fine-tune of the new DeepJSCC@10,
 # so its lineage (DeepJSCC@10's 100 min + its own) stays inside the budget too.
-train deepjscc-snr10-rho1_12-ft2 deepjscc --channels 8 --snr-db 10 --steps 28000 --lr 3e-4 "${BF16[@]}" \
-  --init-from "$RUNS/deepjscc-snr10-rho1_12-ft/final"
-train deepjscc-snr20-rho1_12-ft2 deepjscc --channels 8 --snr-db 20 --steps 6000 --lr 3e-4 "${BF16[@]}" \
-  --init-from "$RUNS/deepjscc-snr10-rho1_12-ft2/final"
-for name in deepjscc-snr10-rho1_12 deepjscc-snr20-rho1_12; do
-  semcom zoo add "$RUNS/$name-ft2/final" --name "$name"
-done
+dj_pair rho1_12 ft2 8 28000 6000 "$RUNS/deepjscc-snr10-rho1_12-ft/final"
 
 # Stage 2 of the rho = 1/48 DeepJSCC models (session 10, bf16 on the AMX Xeon): DeepJSCC@10 continues its
 # stage-1 weights, and DeepJSCC@20 is then a fine-tune of it, as at rho = 1/12.
-train deepjscc-snr10-rho1_48-ft deepjscc --channels 2 --snr-db 10 --steps 12000 --lr 3e-4 "${BF16[@]}" \
-  --init-from "$RUNS/deepjscc-snr10-rho1_48/final"
-train deepjscc-snr20-rho1_48-ft deepjscc --channels 2 --snr-db 20 --steps 3000 --lr 3e-4 "${BF16[@]}" \
-  --init-from "$RUNS/deepjscc-snr10-rho1_48-ft/final"
-for name in deepjscc-snr10-rho1_48 deepjscc-snr20-rho1_48; do
-  semcom zoo add "$RUNS/$name-ft/final" --name "$name"
-done
+dj_pair rho1_48 ft 2 12000 3000 "$RUNS/deepjscc-snr10-rho1_48/final"
 
 # ADJSCC, retrained (sessions 9 and 10; it replaces the stage-1 ADJSCC models of both rhos and sessions 7-8's
 # continuations of them). rho = 1/12 from scratch in one run, with three changes (jscc.md, "ADJSCC, retrained";
