@@ -63,8 +63,8 @@ train adjscc-snr0to28-rho1_12-v3 "${ADJ[@]}" --channels 8 --steps 20000 --lr 5e-
 # Stage 2 (session 10): a warm restart at a lower learning rate for the rest of the two-CPU-hour budget.
 train adjscc-snr0to28-rho1_12-v3-ft "${ADJ[@]}" --channels 8 --steps 9000 --lr 2e-4 --warmup 100 \
   --init-from "$RUNS/adjscc-snr0to28-rho1_12-v3/final"
-# rho = 1/48 (session 10): fine-tuned from the stage-1 rho = 1/12 run above, whose 85 min count towards its budget;
-# the layers whose shape depends on the latent channels start fresh.
+# rho = 1/48 (session 10): fine-tuned from the first rho = 1/12 run above (20,000 steps), whose 85 min count
+# towards its budget; the layers whose shape depends on the latent channels start fresh.
 train adjscc-snr0to28-rho1_48-v3 "${ADJ[@]}" --channels 2 --steps 8000 --lr 3e-4 --warmup 200 \
   --init-from "$RUNS/adjscc-snr0to28-rho1_12-v3/final"
 semcom zoo add "$RUNS/adjscc-snr0to28-rho1_12-v3-ft/final" --name adjscc-snr0to28-rho1_12
