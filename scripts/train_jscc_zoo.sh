@@ -33,14 +33,17 @@ BF16=(--bf16 --validate-every 1000)
 train deepjscc-snr10-rho1_12-ft deepjscc --channels 8 --snr-db 10 --steps 10000 --lr 5e-4 "${BF16[@]}" \
   --init-from "$RUNS/deepjscc-snr10-rho1_12/final"
 
-dj_pair() {  # dj_pair RHO STAGE CHANNELS STEPS@10 STEPS@20 SOURCE: DeepJSCC@10 continued from SOURCE at lr 3e-4,
-  # then DeepJSCC@20 fine-tuned from it; runs RUNS/deepjscc-snr{10,20}-RHO-STAGE, shipped as deepjscc-snr{10,20}-RHO
+# dj_pair RHO STAGE CHANNELS STEPS@10 STEPS@20 SOURCE: DeepJSCC@10 continued from SOURCE at lr 3e-4, then
+# DeepJSCC@20 fine-tuned from it; runs RUNS/deepjscc-snr{10,20}-RHO-STAGE, shipped as deepjscc-snr{10,20}-RHO.
+dj_pair() {
   local rho=$1 stage=$2 channels=$3 steps10=$4 steps20=$5 source=$6
-  train "deepjscc-snr10-$rho-$stage" deepjscc --channels "$channels" --snr-db 10 --steps "$steps10" --lr 3e-4 \
-    "${BF16[@]}" --init-from "$source"
-  train "deepjscc-snr20-$rho-$stage" deepjscc --channels "$channels" --snr-db 20 --steps "$steps20" --lr 3e-4 \
-    "${BF16[@]}" --init-from "$RUNS/deepjscc-snr10-$rho-$stage/final"
-  for snr in 10 20; do semcom zoo add "$RUNS/deepjscc-snr$snr-$rho-$stage/final" --name "deepjscc-snr$snr-$rho"; done
+  local dj=(deepjscc --channels "$channels" --lr 3e-4 "${BF16[@]}")
+  train "deepjscc-snr10-$rho-$stage" "${dj[@]}" --snr-db 10 --steps "$steps10" --init-from "$source"
+  train "deepjscc-snr20-$rho-$stage" "${dj[@]}" --snr-db 20 --steps "$steps20" \
+    --init-from "$RUNS/deepjscc-snr10-$rho-$stage/final"
+  for snr in 10 20; do
+    semcom zoo add "$RUNS/deepjscc-snr$snr-$rho-$stage/final" --name "deepjscc-snr$snr-$rho"
+  done
 }
 
 # Stage 3 (session 8, same AMX Xeon): a warm restart of the stage-2 model at a lower learning rate, using
@@ -53,11 +56,11 @@ dj_pair rho1_12 ft2 8 28000 6000 "$RUNS/deepjscc-snr10-rho1_12-ft/final"
 dj_pair rho1_48 ft 2 12000 3000 "$RUNS/deepjscc-snr10-rho1_48/final"
 
 # ADJSCC, retrained (sessions 9 and 10; it replaces the stage-1 ADJSCC models of both rhos and sessions 7-8's
-# continuations of them). rho = 1/12 from scratch in one run, with three changes (jscc.md, "ADJSCC, retrained";
-# the first and last were tried in short runs): a 300-step warm-up (at lr 1e-3 without one, a from-scratch run
-# at 10 dB collapsed to a latent that does not depend on the image: scripts/jscc_collapse_check.py), log-MSE
-# (mean PSNR, so the high SNRs of the range are not drowned out by the low ones) and AF gates that start open
-# (--af-gate-bias 3).
+# continuations of them). rho = 1/12 from scratch in one run, with three changes (jscc.md, "ADJSCC,
+# retrained"; the first and last were tried in short runs): a 300-step warm-up (at lr 1e-3 without one, a
+# from-scratch run at 10 dB collapsed to a latent that does not depend on the image:
+# scripts/jscc_collapse_check.py), log-MSE (mean PSNR, so the high SNRs of the range are not drowned out by
+# the low ones) and AF gates that start open (--af-gate-bias 3).
 ADJ=(adjscc --snr-db 0:28 --loss log-mse --af-gate-bias 3 "${BF16[@]}")
 train adjscc-snr0to28-rho1_12-v3 "${ADJ[@]}" --channels 8 --steps 20000 --lr 5e-4 --warmup 300
 # Stage 2 (session 10): a warm restart at a lower learning rate for the rest of the two-CPU-hour budget.
