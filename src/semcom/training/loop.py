@@ -118,9 +118,9 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
                                                                     betas=(0.5, 0.9))
     start, seconds_before = 0, 0.0
     config_record = dataclasses.asdict(config)
-    task_record = getattr(task, "record", None)  # task settings a resume must keep (e.g. the loss)
-    expect = {"train_config": config_record} if task_record is None else {"train_config": config_record,
-                                                                           "task": task_record}
+    expect = {"train_config": config_record}  # what a resume must find unchanged in the checkpoint
+    if getattr(task, "record", None) is not None:  # the task's own settings (e.g. the loss)
+        expect["task"] = task.record
     if (out / CHECKPOINT).exists():
         state = load_checkpoint(out / CHECKPOINT, expect=expect)
         model.load_state_dict(state["model"])
