@@ -98,3 +98,27 @@ def test_learning_rate_warms_up_linearly_then_decays():
     assert learning_rate(99, config) == pytest.approx(1e-4, rel=1e-2)
     plain = TrainConfig(steps=100, lr=1e-3, lr_final=1e-4)
     assert learning_rate(0, plain) == pytest.approx(1e-3)
+
+
+
+def test_compiled_run_checkpoints_plain_weights_and_resumes_without_compiling(images, tmp_path):
+    def deepjscc_task():  # DeepJSCC: fewer kernels to compile than ADJSCC, the same code path in the loop
+        with torch.random.fork_rng():
+            torch.manual_seed(0)
+            return JSCCTask(JSCCAutoencoder(JSCCConfig(arch="deepjscc", channels=2, width=8)))
+
+    straight = deepjscc_task()
+    train(straight, images, images, CONFIG, tmp_path / "eager", progress=False)
+    # two compiled steps, before the first validation: one compilation (training mode, one shape)
+    train(deepjscc_task(), images, images, CONFIG, tmp_path / "compiled", progress=False, stop_after=2,
+          compile_model=True)
+    from semcom.training.checkpoint import load_checkpoint
+
+    saved = load_checkpoint(tmp_path / "compiled" / "checkpoint.pt")["model"]
+    assert list(saved) == list(straight.model.state_dict())  # no "_orig_mod." prefixes
+    resumed = deepjscc_task()  # a new process, without compiling
+    result = train(resumed, images, images, CONFIG, tmp_path / "compiled", progress=False)
+    assert result.resumed_from == 2 and result.steps == 6
+    # fused kernels round differently from eager ones, so the two runs agree closely but not bit for bit
+    for (name, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+        assert torch.allclose(a, b, atol=1e-3, rtol=1e-3), name

@@ -37,7 +37,7 @@ def _snr_range(text: str) -> tuple[float, float]:
 def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, batch_size: int, crop: int,
                 lr: float, data: Optional[str], out: Path, seed: int, bf16: bool, seed_init: int,
                 init_from: Optional[str], every: tuple[int, int], loss: str, warmup: int,
-                af_gate_bias: Optional[float], command: str) -> None:
+                af_gate_bias: Optional[float], compile_model: bool, command: str) -> None:
     low, high = _snr_range(snr_db)
     config = TrainConfig(steps=steps, batch_size=batch_size, crop_size=crop, lr=lr, lr_final=lr / 10,
                          snr_db_min=low, snr_db_max=high, seed=seed, bf16=bf16, warmup_steps=warmup,
@@ -49,7 +49,7 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
         torch.manual_seed(seed_init)
         model = JSCCAutoencoder(model_config)
     apply_warm_start(model, init_from, out)
-    result = train(JSCCTask(model, loss=loss), train_set, val_set, config, out)
+    result = train(JSCCTask(model, loss=loss), train_set, val_set, config, out, compile_model=compile_model)
     if result.steps < config.steps:
         return
     folder = export_final(out, JSCCAutoencoder(model_config), model_config, {**provenance(
@@ -132,13 +132,16 @@ def _options(arch: str, default_width: int, default_snr: str):
         warmup: int = typer.Option(0, help="Steps of linear learning-rate warm-up (ADJSCC from scratch needs it)."),
         af_gate_bias: Optional[float] = typer.Option(
             None, help="ADJSCC: initial bias of the AF gates (3: gates start near 1; default: PyTorch's init)."),
+        compile: bool = typer.Option(
+            False, help="torch.compile the model: ~2x faster ADJSCC training on CPU after 1-2 min of compiling."),
     ) -> None:
         if loss not in LOSSES:
             raise typer.BadParameter(f"must be one of {', '.join(LOSSES)}", param_hint="--loss")
         if af_gate_bias is not None and arch != "adjscc":
             raise typer.BadParameter("applies to adjscc only", param_hint="--af-gate-bias")
         _train_jscc(arch, channels, width, snr_db, steps, batch_size, crop, lr, data, out, seed, bf16, init_seed,
-                    init_from, (checkpoint_every, validate_every), loss, warmup, af_gate_bias, _invocation(ctx))
+                    init_from, (checkpoint_every, validate_every), loss, warmup, af_gate_bias, compile,
+                    _invocation(ctx))
 
     command.__doc__ = f"Train {arch} on BSDS500 crops; resumes from OUT/checkpoint.pt; exports OUT/final/."
     return command
