@@ -6,12 +6,11 @@ Prints a table of median / p90 milliseconds; nothing here is asserted (see tests
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import time
 
 import torch
+from timing import parse_common_args, write_json
 
 from semcom.channels import ChannelSpec, normalize_power, transmit_symbols
 from semcom.metrics import ms_ssim, psnr, ssim
@@ -33,12 +32,7 @@ def timed(fn, repeats: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_common_args(__doc__, repeats=20)
     g = torch.Generator().manual_seed(0)
     image = torch.rand(1, 3, 512, 768, generator=g)
     recon = (image + 0.05 * torch.randn(image.shape, generator=g)).clamp(0, 1)
@@ -59,10 +53,7 @@ def main() -> None:
     print(f"{'operation':<{width}}  {'p50 ms':>8}  {'p90 ms':>8}   (threads={args.threads}, repeats={args.repeats})")
     for name, p50, p90 in rows:
         print(f"{name:<{width}}  {p50:8.2f}  {p90:8.2f}")
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump([{"operation": n, "p50_ms": a, "p90_ms": b, "threads": args.threads} for n, a, b in rows],
-                      handle, indent=1)
+    write_json([{"operation": n, "p50_ms": a, "p90_ms": b, "threads": args.threads} for n, a, b in rows], args.json)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,8 @@ speed does not depend on the weights). fp32 and bf16 autocast; prints a table, a
 
 from __future__ import annotations
 
-import argparse
-import json
 import torch
-from timing import cpu_description, median_seconds
+from timing import cpu_description, median_seconds, parse_common_args, write_json
 
 from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
 
@@ -46,12 +44,7 @@ def train_images_per_s(config: JSCCConfig, bf16: bool, repeats: int, batch: int 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_common_args(__doc__, repeats=5)
     cpu = cpu_description()
     print(f"CPU: {cpu}")
     rows = []
@@ -68,9 +61,7 @@ def main() -> None:
             r = rows[-1]
             print(f"{r['model']:<20} {r['dtype']:<5} enc+dec {r['codec_images_per_s_768x512']:7.2f} img/s   "
                   f"train {r['train_images_per_s_128px']:7.1f} img/s (128×128 crops, batch 8)", flush=True)
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(rows, handle, indent=1)
+    write_json(rows, args.json)
 
 
 if __name__ == "__main__":

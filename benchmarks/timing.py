@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
 import time
 
@@ -54,3 +56,23 @@ def cpu_description() -> str:
         model = platform.processor() or model
     marks = ", ".join(f"{flag}: {'yes' if flag in flags else 'no'}" for flag in ("avx512_bf16", "amx_bf16"))
     return f"{model} ({marks})"
+
+
+def parse_common_args(doc: str, repeats: int) -> argparse.Namespace:
+    """``--threads`` (also applied to torch), ``--repeats`` and ``--json`` for a script whose docstring is ``doc``."""
+    import torch
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    return args
+
+
+def write_json(rows: list, path) -> None:
+    """Write the table's rows to ``path`` (``--json``); nothing when ``path`` is None."""
+    if path:
+        with open(path, "w") as handle:
+            json.dump(rows, handle, indent=1)

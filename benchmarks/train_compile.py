@@ -8,11 +8,9 @@ Prints a table, asserts nothing.
 
 from __future__ import annotations
 
-import argparse
-import json
 
 import torch
-from timing import cpu_description, median_seconds, timed
+from timing import cpu_description, median_seconds, parse_common_args, timed, write_json
 
 from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
 
@@ -40,12 +38,7 @@ def training_step(config: JSCCConfig, bf16: bool, compiled: bool, batch: int = 8
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--json", default=None)
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    args = parse_common_args(__doc__, repeats=20)
     cpu = cpu_description()
     print(f"CPU: {cpu}, {args.threads} threads, batch 8 of 128×128 crops")
     print(f"{'model':<18} {'dtype':<5} {'eager steps/s':>14} {'compiled steps/s':>17} {'speed-up':>9} {'compile s':>10}")
@@ -60,9 +53,7 @@ def main() -> None:
                          "eager_steps_per_s": eager, "compiled_steps_per_s": compiled, "first_step_s": first})
             print(f"{name:<18} {rows[-1]['dtype']:<5} {eager:>14.2f} {compiled:>17.2f} {compiled / eager:>8.2f}x "
                   f"{first:>10.1f}", flush=True)
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(rows, handle, indent=1)
+    write_json(rows, args.json)
 
 
 if __name__ == "__main__":
