@@ -28,10 +28,17 @@ def codec_images_per_s(model: JSCCAutoencoder, bf16: bool, repeats: int) -> floa
     return 1 / median_seconds(once, repeats)
 
 
-def train_images_per_s(config: JSCCConfig, bf16: bool, repeats: int, batch: int = 8, crop: int = 128) -> float:
-    model = JSCCAutoencoder(config)
+def training_step(config: JSCCConfig, bf16: bool, compiled: bool = False, batch: int = 8, crop: int = 128):
+    """A zero-argument function running one Adam step of a fresh model on fixed random crops at 10 dB
+    (``compiled``: the model compiled in place, as ``semcom train --compile`` does)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        model = JSCCAutoencoder(config)
+        images = torch.rand(batch, 3, crop, crop)
+    if compiled:
+        model.compile(dynamic=False)
     optimizer = torch.optim.Adam(model.parameters())
-    images, snr = torch.rand(batch, 3, crop, crop), torch.full((batch,), 10.0)
+    snr = torch.full((batch,), 10.0)
 
     def step():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
@@ -40,7 +47,11 @@ def train_images_per_s(config: JSCCConfig, bf16: bool, repeats: int, batch: int 
         loss.backward()
         optimizer.step()
 
-    return batch / median_seconds(step, repeats)
+    return step
+
+
+def train_images_per_s(config: JSCCConfig, bf16: bool, repeats: int, batch: int = 8, crop: int = 128) -> float:
+    return batch / median_seconds(training_step(config, bf16, batch=batch, crop=crop), repeats)
 
 
 def main() -> None:

@@ -67,9 +67,9 @@ train adjscc-snr0to28-rho1_12-v3 "${ADJ[@]}" --channels 8 --steps 20000 --lr 5e-
 # shape depends on the latent channels start fresh.
 train adjscc-snr0to28-rho1_48-v3 "${ADJ[@]}" --channels 2 --steps 8000 --lr 3e-4 --warmup 200 \
   --init-from "$RUNS/adjscc-snr0to28-rho1_12-v3/final"
-# rho = 1/12 (session 11): the same recipe from scratch in one run, compiled (--compile: about 1.6x the steps
-# per second of eager bf16 here, benchmarks/train_compile.py), so the two-CPU-hour budget holds 48,000 steps
-# instead of the 29,000 of session 9's run and session 10's warm restart of it.
+# rho = 1/12 (session 11): the same recipe from scratch in one run, compiled (--compile: 9.2 steps/s
+# against 3.9 for session 9's eager run; wall times in jscc.md), so the two-CPU-hour budget holds 48,000
+# steps instead of the 29,000 of session 9's run and session 10's warm restart of it.
 train adjscc-snr0to28-rho1_12-v4 "${ADJ[@]}" --channels 8 --steps 48000 --lr 5e-4 --warmup 300 --compile
 semcom zoo add "$RUNS/adjscc-snr0to28-rho1_12-v4/final" --name adjscc-snr0to28-rho1_12
 semcom zoo add "$RUNS/adjscc-snr0to28-rho1_48-v3/final" --name adjscc-snr0to28-rho1_48
