@@ -53,7 +53,8 @@ def main() -> None:
     print(f"{'operation':<{width}}  {'p50 ms':>8}  {'p90 ms':>8}   (threads={args.threads}, repeats={args.repeats})")
     for name, p50, p90 in rows:
         print(f"{name:<{width}}  {p50:8.2f}  {p90:8.2f}")
-    write_json([{"operation": n, "p50_ms": a, "p90_ms": b, "threads": args.threads} for n, a, b in rows], args.json)
+    write_json([{"operation": n, "p50_ms": a, "p90_ms": b, "threads": args.threads} for n, a, b in rows],
+               args.json)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def cpu_description() -> str:
 
 
 def parse_common_args(doc: str, repeats: int) -> argparse.Namespace:
-    """``--threads`` (also applied to torch), ``--repeats`` and ``--json`` for a script whose docstring is ``doc``."""
+    """The options every benchmark has: ``--threads`` (applied to torch), ``--repeats``, ``--json``."""
     import torch
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])

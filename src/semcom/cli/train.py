@@ -133,7 +133,7 @@ def _options(arch: str, default_width: int, default_snr: str):
         af_gate_bias: Optional[float] = typer.Option(
             None, help="ADJSCC: initial bias of the AF gates (3: gates start near 1; default: PyTorch's init)."),
         compile: bool = typer.Option(
-            False, help="torch.compile the model: ~2x faster ADJSCC training on CPU after 1-2 min of compiling."),
+            False, help="torch.compile the model: ~2x faster ADJSCC training on CPU, after 1-2 min."),
     ) -> None:
         if loss not in LOSSES:
             raise typer.BadParameter(f"must be one of {', '.join(LOSSES)}", param_hint="--loss")
