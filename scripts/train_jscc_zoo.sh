@@ -71,5 +71,8 @@ train adjscc-snr0to28-rho1_48-v3 "${ADJ[@]}" --channels 2 --steps 8000 --lr 3e-4
 # against 3.9 for session 9's eager run; wall times in jscc.md), so the two-CPU-hour budget holds 48,000
 # steps instead of the 29,000 of session 9's run and session 10's warm restart of it.
 train adjscc-snr0to28-rho1_12-v4 "${ADJ[@]}" --channels 8 --steps 48000 --lr 5e-4 --warmup 300 --compile
-semcom zoo add "$RUNS/adjscc-snr0to28-rho1_12-v4/final" --name adjscc-snr0to28-rho1_12
+# Session 12: the budget's last 29 min on a warm restart of it (new crop seed), for a lineage of 115.9 min.
+train adjscc-snr0to28-rho1_12-v4-ft "${ADJ[@]}" --channels 8 --steps 14000 --lr 2e-4 --warmup 200 --compile \
+  --seed 1 --init-from "$RUNS/adjscc-snr0to28-rho1_12-v4/final"
+semcom zoo add "$RUNS/adjscc-snr0to28-rho1_12-v4-ft/final" --name adjscc-snr0to28-rho1_12
 semcom zoo add "$RUNS/adjscc-snr0to28-rho1_48-v3/final" --name adjscc-snr0to28-rho1_48

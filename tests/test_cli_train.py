@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 
 import pytest
 
@@ -73,3 +74,26 @@ def test_warm_start_copies_matching_tensors(shared_data_dir, uninterrupted, tmp_
     copied, kept = (int(n) for n in re.search(r"(\d+) tensors copied, (\d+) freshly", run.stdout).groups())
     assert copied > 10 and kept >= 2  # the latent-facing convolutions change shape with the channel count
     assert json.loads((out / "final" / "config.json").read_text())["init_from"] == str(uninterrupted / "final")
+
+
+@pytest.mark.parametrize("command", ["latent-diff-vae", "latent-diff-denoiser", "bandwidth-diff"])
+def test_compile_flag_reaches_the_training_loop(command, tiny_latent_models, shared_data_dir, tmp_path,
+                                                monkeypatch):
+    import semcom.cli.train_bandwidth
+    import semcom.cli.train_latent
+    from semcom.cli.app import main
+
+    calls = []
+
+    def recording_train(*args, compile_model=False, **kwargs):
+        calls.append(compile_model)
+        return types.SimpleNamespace(steps=-1)  # not finished: nothing is exported
+
+    module = semcom.cli.train_bandwidth if command == "bandwidth-diff" else semcom.cli.train_latent
+    monkeypatch.setattr(module, "train", recording_train)
+    extra = {"latent-diff-vae": [], "latent-diff-denoiser": ["--codec", str(tiny_latent_models[0])],
+             "bandwidth-diff": ["--codec", str(tiny_latent_models[0]), "--channels", "2"]}[command]
+    common = ["--data", str(shared_data_dir), "--limit", "4", *extra]
+    for flag in ("--compile", "--no-compile"):
+        assert main(["train", command, "--out", str(tmp_path / flag), *common, flag]) == 0
+    assert calls == [True, False]

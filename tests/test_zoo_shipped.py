@@ -98,10 +98,6 @@ def issue_4_kodak(shared_data_dir, tmp_path_factory) -> dict:
     return {n: {s: psnr[(n, s)] for s in ISSUE_4_SNRS} for n in ISSUE_4_MODELS}
 
 
-UNMET = ("issue 4 open (docs/results/jscc.md): ADJSCC, width 64, on a CPU budget; "
-         "strict, so the mark must go once it holds")
-
-
 def test_issue_4_deepjscc_at_10db_reaches_30db(issue_4_kodak):
     assert issue_4_kodak["deepjscc-snr10-rho1_12"][10.0] >= 30.0
 
@@ -112,7 +108,6 @@ def test_issue_4_one_adjscc_within_half_db_of_the_better_deepjscc(issue_4_kodak,
     assert adj >= max(dj10, dj20) - 0.5, (adj, dj10, dj20)
 
 
-@pytest.mark.xfail(strict=True, reason=UNMET)
 def test_issue_4_adjscc_beats_deepjscc_at_10db_by_1db_at_20db(issue_4_kodak):
     dj10, _, adj = (issue_4_kodak[n][20.0] for n in ISSUE_4_MODELS)
     assert adj >= dj10 + 1.0, (adj, dj10)
