@@ -108,9 +108,10 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
     image-crop loader (e.g. latent crops); it must draw only from its settable ``generator``.
 
     ``compile_model`` compiles ``task.model`` in place with ``torch.compile`` (Inductor): the same
-    computation, fused kernels: 2.4x the steps per second of eager bf16 for ADJSCC in session 11's run on
-    2 CPU threads (jscc.md; benchmarks/train_compile.py measures it), after a compilation of a minute or
-    two. It is not part of the resume check: a run may be resumed with or without it."""
+    computation, fused kernels. On 2 CPU threads with AMX it gives ADJSCC 1.8x the bf16 training steps per
+    second (benchmarks/train_compile.py; 2.4x in the wall times of the two zoo runs, jscc.md) but slows
+    DeepJSCC in bf16 (0.92x); the first step compiles (speed.md). It is not part of the
+    resume check: a run may be resumed with or without it."""
     from accelerate import Accelerator
 
     out = Path(out_dir)
