@@ -1,5 +1,6 @@
 """`semcom train`: a tiny ADJSCC run on the real BSDS500 crops is SIGKILLed mid-run, resumed, and ends at
-the validation PSNR of an uninterrupted run; a warm start copies what matches from a trained folder."""
+the validation PSNR of an uninterrupted run; a warm start copies what matches from a trained folder; the
+latent commands pass ``--compile`` on to the training loop."""
 
 import json
 import os
@@ -12,6 +13,9 @@ import types
 
 import pytest
 
+import semcom.cli.train_bandwidth
+import semcom.cli.train_latent
+from semcom.cli.app import main
 from semcom.training.checkpoint import load_checkpoint
 
 STEPS = 120
@@ -79,10 +83,6 @@ def test_warm_start_copies_matching_tensors(shared_data_dir, uninterrupted, tmp_
 @pytest.mark.parametrize("command", ["latent-diff-vae", "latent-diff-denoiser", "bandwidth-diff"])
 def test_compile_flag_reaches_the_training_loop(command, tiny_latent_models, shared_data_dir, tmp_path,
                                                 monkeypatch):
-    import semcom.cli.train_bandwidth
-    import semcom.cli.train_latent
-    from semcom.cli.app import main
-
     calls = []
 
     def recording_train(*args, compile_model=False, **kwargs):
