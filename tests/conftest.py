@@ -9,6 +9,10 @@ import pytest
 
 from semcom.cli.app import main
 
+# Tests never reach the internet: the TAEF2 download is tested against a local server (test_zoo_download.py,
+# test_demo_browser.py), which unset this.
+os.environ.setdefault("SEMCOM_OFFLINE", "1")
+
 
 @pytest.fixture(scope="session")
 def shared_data_dir() -> Path:

@@ -36,6 +36,7 @@ def test_found_through_environment(taef2_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("SEMCOM_TAEF2", str(taef2_dir))
     assert find_taef2() == taef2_dir
     monkeypatch.setenv("SEMCOM_TAEF2", str(tmp_path))
+    monkeypatch.setenv("SEMCOM_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("SEMCOM_SHARED", raising=False)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(TAEF2Error, match="not found .*SEMCOM_TAEF2"):
@@ -50,8 +51,9 @@ def test_corrupt_or_foreign_file_is_refused(taef2_dir, tmp_path):
         load_taef2(tmp_path)
 
 
-def test_download_checks_sha256(taef2_dir, tmp_path):
+def test_download_checks_sha256(taef2_dir, tmp_path, monkeypatch):
     """The download path, fed from a local file:// mirror (no network here)."""
+    monkeypatch.delenv("SEMCOM_OFFLINE", raising=False)
     target = download_taef2(tmp_path / "dl", url_template=taef2_dir.as_uri() + "/{name}")
     assert load_taef2(target) is not None
     bad = tmp_path / "bad"
@@ -61,6 +63,9 @@ def test_download_checks_sha256(taef2_dir, tmp_path):
     with pytest.raises(TAEF2Error, match="sha256"):
         download_taef2(tmp_path / "dl2", url_template=bad.as_uri() + "/{name}")
     assert not any((tmp_path / "dl2").iterdir())  # nothing half-written is left behind
+    monkeypatch.setenv("SEMCOM_OFFLINE", "1")
+    with pytest.raises(TAEF2Error, match="SEMCOM_OFFLINE"):
+        download_taef2(tmp_path / "dl3", url_template=taef2_dir.as_uri() + "/{name}")
 
 
 def test_latent_diff_on_taef2_without_denoiser(taef2_dir, shared_data_dir, monkeypatch):

@@ -134,7 +134,7 @@ def test_get_dataset_paths_and_unknown_names(tree, tmp_path):
 
 def test_registry():
     assert set(list_datasets()) == {"kodak", "bsds500-train", "bsds500-val", "cifar10-test", "cifar10-train",
-                                    "samples"}
+                                    "samples", "samples-192"}
     registry = DatasetRegistry()
 
     @registry.register("thing", needs_data_dir=False)

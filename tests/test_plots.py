@@ -28,9 +28,121 @@ def test_step_plot_has_one_line_per_family_through_the_shared_zero(tmp_path, mon
     drawn = []
     import matplotlib.axes
 
-    original = matplotlib.axes.Axes.errorbar
-    monkeypatch.setattr(matplotlib.axes.Axes, "errorbar",
+    original = matplotlib.axes.Axes.plot
+    monkeypatch.setattr(matplotlib.axes.Axes, "plot",
                         lambda self, x, y, **kw: drawn.append((list(x), list(y))) or original(self, x, y, **kw))
     path = plot_metric_vs_steps(rows, ["psnr"], tmp_path / "steps.png")
     assert path.read_bytes()[:4] == b"\x89PNG"
     assert sorted(drawn) == sorted([([0, 5], [20.5, 24.5]), ([0, 15, 30], [20.5, 22.5, 23.5])] * 2)
+
+
+def _summary_row(scheme, channel, snr, values, metric="ssim", rho=1 / 48):
+    from semcom.evaluation.summary import METRIC_RANGES
+
+    group = {"scheme": scheme, "channel": channel, "snr_db": snr, "rho": rho, "denoise_steps": 0}
+    return SummaryRow(group, {metric: mean_ci(values, bounds=METRIC_RANGES[metric])})
+
+
+def _bars(monkeypatch):
+    """Collect the (lower, upper) ends of every error bar drawn."""
+    import matplotlib.axes
+
+    ends = []
+    original = matplotlib.axes.Axes.errorbar
+
+    def record(self, x, y, yerr=None, **kw):
+        ends.extend((yi - lo, yi + hi) for yi, lo, hi in zip(y, yerr[0], yerr[1]))
+        return original(self, x, y, yerr=yerr, **kw)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, "errorbar", record)
+    return ends
+
+
+def test_intervals_are_clipped_to_the_metric_range_and_axes_follow_the_means(tmp_path, monkeypatch):
+    from semcom.evaluation.plots import plot_metric_vs_snr
+
+    ends = _bars(monkeypatch)
+    near_one = [1.0] * 6 + [0.2, 0.9]  # a wide t interval around a mean near 1
+    rows = [_summary_row("identity-analog", "awgn", snr, near_one) for snr in (0.0, 10.0)]
+    assert rows[0].metrics["ssim"].mean + rows[0].metrics["ssim"].half_width > 1  # unclipped it would leave [0, 1]
+    import matplotlib.figure
+
+    limits = []
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
+                        lambda self, *a, **k: limits.extend(ax.get_ylim() for ax in self.axes))
+    plot_metric_vs_snr(rows, ["ssim"], tmp_path / "f.png")
+    assert ends and all(0.0 <= low <= high <= 1.0 for low, high in ends)
+    mean = rows[0].metrics["ssim"].mean
+    assert limits[0][0] > rows[0].metrics["ssim"].low and limits[0][0] < mean < limits[0][1] < mean + 0.05
+
+
+def test_no_intervals_below_eight_images(tmp_path, monkeypatch):
+    from semcom.evaluation.plots import interval_note, plot_metric_vs_snr
+
+    ends = _bars(monkeypatch)
+    rows = [_summary_row("identity-analog", "awgn", snr, [0.5, 0.6, 0.7]) for snr in (0.0, 10.0)]
+    plot_metric_vs_snr(rows, ["ssim"], tmp_path / "f.png")
+    assert ends == []
+    assert interval_note(rows, ["ssim"]) == "n = 3 images per point: fewer than 8, so no intervals are drawn"
+    eight = [_summary_row("identity-analog", "awgn", 0.0, [0.5] * 7 + [0.6])]
+    assert interval_note(eight, ["ssim"]).startswith("n = 8 images per point; bars: 95% Student-t")
+
+
+def test_one_colour_per_scheme_and_one_line_style_per_channel_across_figures(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    from semcom.evaluation.plots import Styles, legend_entries, plot_metric_vs_snr
+
+    drawn = {}
+    original = matplotlib.axes.Axes.plot
+    monkeypatch.setattr(matplotlib.axes.Axes, "plot", lambda self, x, y, **kw: drawn.setdefault(
+        kw["label"], set()).add((kw["color"], kw["ls"])) or original(self, x, y, **kw))
+    jscc = "deepjscc:weights=deepjscc-snr10-rho1_48"
+    rayleigh = "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot"
+    styles = Styles.covering([jscc, "jpeg+capacity:rho=1/48"], ["awgn", rayleigh])
+    first = [_summary_row(s, c, 0.0, [0.5, 0.6]) for s in (jscc, "jpeg+capacity:rho=1/48") for c in ("awgn", rayleigh)]
+    second = [_summary_row(jscc, c, 0.0, [0.5, 0.6]) for c in (rayleigh, "awgn")]  # other order, fewer lines
+    plot_metric_vs_snr(first, ["ssim"], tmp_path / "a.png", styles)
+    plot_metric_vs_snr(second, ["ssim"], tmp_path / "b.png", styles)
+    assert all(len(styles_used) == 1 for styles_used in drawn.values())  # same look in both figures
+    looks = {label: next(iter(used)) for label, used in drawn.items()}
+    assert looks["DeepJSCC@10dB · 1/48 · AWGN"][0] == looks["DeepJSCC@10dB · 1/48 · Rayleigh LS"][0]
+    assert looks["DeepJSCC@10dB · 1/48 · AWGN"][1] == looks["JPEG+capacity · 1/48 · AWGN"][1] == "-"
+    assert looks["DeepJSCC@10dB · 1/48 · Rayleigh LS"][1] == "--"
+    assert len({colour for colour, _ in looks.values()}) == 2
+    assert legend_entries(first) == sorted(drawn)
+
+
+@pytest.mark.parametrize("spec,channel,label", [
+    ("latent-diff:codec=taef2-pca8-rho1_48,steps=0", "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot",
+     "Latent-Diff TAEF2-PCA, no de-noiser · 1/48 · Rayleigh LS"),
+    ("adjscc:weights=adjscc-snr0to28-rho1_12", "awgn", "ADJSCC · 1/48 · AWGN"),
+    ("bandwidth-diff:compressor=bandwidth-diff-taef2-rho1_48-noguidance,denoiser=d,steps=5", "awgn:snr=blind",
+     "Bandwidth-Diff (no guidance) · 1/48 · AWGN, blind SNR"),
+    ("heif+ldpc:rho=1/48", "rayleigh:coherence=fast,eq=zf", "HEIF+LDPC · 1/48 · Rayleigh, fast"),
+])
+def test_legend_labels_are_short(spec, channel, label):
+    from semcom.evaluation.labels import MAX_LEGEND_CHARS, legend_label
+
+    assert legend_label(spec, channel, 1 / 48) == label
+    assert len(label) <= MAX_LEGEND_CHARS
+
+
+def test_rows_group_by_the_configured_rho_not_the_measured_one():
+    from fractions import Fraction
+
+    from semcom.evaluation import summarize
+    from semcom.evaluation.results import ResultRow
+    from semcom.evaluation.rho import nominal_rho
+
+    def row(image, k, n, info):
+        return ResultRow("deepjscc:weights=x", "x", "samples", image, "awgn", 10.0, k / n, k, n, 20.0, 0.5, 0.5,
+                         info=info)
+
+    rows = [row("a", 16392, 196608, {"rho_nominal": "1/12"}), row("b", 21856, 262144, {"rho_nominal": "1/12"})]
+    (group,) = summarize(rows, ["psnr"])
+    assert nominal_rho(group.group["rho"]) == Fraction(1, 12)
+    assert group.group["rho_exact"] == sorted({16392 / 196608, 21856 / 262144})
+    # rows written before rho_nominal was recorded: a measured k/n snaps to the nearest 1/N
+    assert nominal_rho(0.08354) == Fraction(1, 12) and nominal_rho(2 / 187) == Fraction(1, 96)
+    assert nominal_rho(0.5) == Fraction(1, 2) and nominal_rho(0.3) == Fraction(3, 10)

@@ -50,8 +50,9 @@ def test_catalog_covers_every_shipped_model():
 
 def test_demo_lists_taef2_schemes_as_skipped_without_the_weights(monkeypatch, tmp_path):
     monkeypatch.setattr("semcom.zoo.catalog.taef2_available", lambda: False)
-    plan = demo(quick=True)
+    plan = demo("quick", "no network here")
     main_study = plan.studies[0]
+    assert set(main_study.skipped.values()) == {"no network here"}
     assert main_study.skipped and all("taef2" not in spec for spec in main_study.schemes.values())
     assert any("taef2" in label for label in main_study.skipped)
     assert all("taef2" not in spec for spec in plan.grid.schemes.values())
@@ -141,3 +142,34 @@ def test_reproduce_resumes_after_kill(tmp_path):
     subprocess.run(command(killed), check=True, env=env, capture_output=True)
     assert _rows(partial) == expected
     assert (killed / "report.html").exists()
+
+
+def test_the_plan_counts_only_rows_still_to_run(tmp_path):
+    from semcom.report.estimate import Costs, describe, plan_study
+
+    costs = Costs({"identity-analog": 0.5}, {"identity-analog": 2.0}, 192 * 192, "a test machine")
+    before = plan_study(TINY, tmp_path, "samples", None, 0, costs)
+    assert (before.rows, before.missing) == (4, 4)
+    pixels = 512 * 512  # the first sample photo, astronaut
+    analog = 2.0 + 2 * 0.5 * pixels / (192 * 192)
+    assert before.seconds > analog  # the jpeg rows cost the table's median on top
+    build_report("tiny", [TINY], tmp_path, dataset="samples", command="test", progress=False)
+    after = plan_study(TINY, tmp_path, "samples", None, 0, costs)
+    assert (after.rows, after.missing, after.seconds) == (4, 0, 0.0)
+    text = describe([before, after], 3.0, costs, 2)
+    assert "estimated total" in text and "a test machine" in text
+
+
+def test_demo_covers_every_family_at_one_rho_over_both_channels(monkeypatch):
+    monkeypatch.setattr("semcom.zoo.catalog.taef2_available", lambda: True)
+    plan = demo("default")
+    specs = list(plan.studies[0].schemes.values())
+    for family in ("adjscc:", "deepjscc:weights=deepjscc-snr10", "deepjscc:weights=deepjscc-snr20",
+                   "bandwidth-diff:", "jpeg+capacity:"):
+        assert sum(s.startswith(family) for s in specs) == 1, family
+    latent = [s for s in specs if s.startswith("latent-diff:")]
+    assert sum("steps=0" in s for s in latent) == sum("denoiser=" in s for s in latent) == 2  # VAE and TAEF2
+    assert [c.partition(":")[0] for c in plan.studies[0].channels] == ["awgn", "rayleigh"]
+    assert plan.dataset == "samples-192" and plan.studies[0].limit is None  # all 8 photos: intervals drawn
+    with pytest.raises(ValueError, match="demo size"):
+        demo("huge")

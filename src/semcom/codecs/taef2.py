@@ -4,23 +4,25 @@ Images ``float32 [B, 3, H, W]`` in [0, 1] (not [-1, 1]) ↔ latents ``float32 [B
 The layer layout (plain convolutions, ReLU residual blocks, a GroupNorm side branch in the blocks at the
 latent resolution) is rebuilt here from the published state-dict keys so the third-party ``.pth`` files
 load with ``torch.load(weights_only=True)``: nothing is unpickled. The weights are never shipped; they
-are found on disk (``../shared/weights/taef2``) or downloaded from their pinned public URL and checked
-against the recorded sha256.
+are found on disk (``$SEMCOM_TAEF2``, ``../shared/weights/taef2``) or, on first use, downloaded from the
+upstream repository at a pinned commit, checked against the recorded sha256 and converted once to
+``.safetensors`` in the user cache (``~/.cache/semcom/taef2``).
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
 import shutil
 import tempfile
-import urllib.request
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file, save
 from torch import nn
 
 from semcom.errors import SemcomError
+from semcom.zoo.download import DownloadError, atomic_write_bytes, cache_dir, fetch, sha256_of
 
 LATENT_CHANNELS = 32
 DOWNSAMPLING = 8
@@ -29,7 +31,9 @@ FILES = {  # name -> sha256, from ../shared/weights/taef2/PROVENANCE.txt
     "taef2_encoder.pth": "10a4e1021e89d7551eaf161352da8dbd0b1aa83872ae28b150c1df1ce2f147b6",
     "taef2_decoder.pth": "0a44a31e1ae59eb9dbf9359d24942fd3ef5928162c1800d97a28c61d51be0ab5",
 }
-PINNED_URL = "https://github.com/madebyollin/taesd/raw/5cccb12dc72074a4be35680c3b108548a7c69978/{name}"
+PINNED_COMMIT = "5cccb12dc72074a4be35680c3b108548a7c69978"
+PINNED_URL = f"https://github.com/madebyollin/taesd/raw/{PINNED_COMMIT}/{{name}}"
+PROVENANCE = "provenance.json"  # written beside the converted files
 
 
 class TAEF2Error(SemcomError):
@@ -112,24 +116,32 @@ def _candidate_dirs() -> list[Path]:
     return found
 
 
+def cache_folder() -> Path:
+    """Where the downloaded, converted TAEF2 lives: ``<semcom cache>/taef2`` (see :func:`cache_dir`)."""
+    return cache_dir() / "taef2"
+
+
+def _converted(path: Path) -> bool:
+    return all((path / converted_name(name)).is_file() for name in FILES) and (path / PROVENANCE).is_file()
+
+
+def converted_name(name: str) -> str:
+    return name.replace(".pth", ".safetensors")
+
+
 def find_taef2(folder: str | Path | None = None) -> Path:
-    """The folder holding both TAEF2 files: ``folder``, else ``$SEMCOM_TAEF2``, ``$SEMCOM_SHARED/weights/
-    taef2`` or ``../shared/weights/taef2``."""
-    candidates = [Path(folder).expanduser()] if folder else _candidate_dirs()
+    """The folder holding TAEF2: ``folder``, else ``$SEMCOM_TAEF2``, ``$SEMCOM_SHARED/weights/taef2``,
+    ``../shared/weights/taef2`` (the upstream ``.pth`` files) or the user cache (converted ``.safetensors``)."""
+    candidates = [Path(folder).expanduser()] if folder else [*_candidate_dirs(), cache_folder()]
     for path in candidates:
-        if all((path / name).is_file() for name in FILES):
+        if all((path / name).is_file() for name in FILES) or _converted(path):
             return path
-    looked = ", ".join(map(str, candidates))
-    raise TAEF2Error(f"TAEF2 weights not found (looked in: {looked}); set SEMCOM_TAEF2 or run "
-                     "`semcom.codecs.taef2.download_taef2(DIR)` on a machine with internet")
+    raise TAEF2Error(f"TAEF2 weights not found (looked in: {', '.join(map(str, candidates))}); set "
+                     "SEMCOM_TAEF2=DIR or let semcom download them (unset SEMCOM_OFFLINE)")
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _load_state(path: Path) -> dict[str, torch.Tensor]:
-    if _sha256(path) != FILES[path.name]:
+def _load_pth(path: Path) -> dict[str, torch.Tensor]:
+    if sha256_of(path) != FILES[path.name]:
         raise TAEF2Error(f"{path}: sha256 differs from the recorded TAEF2 release (corrupt or replaced file)")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
@@ -138,12 +150,37 @@ def _load_state(path: Path) -> dict[str, torch.Tensor]:
     return {k: v.float() for k, v in state.items()}
 
 
-def load_taef2(folder: str | Path | None = None) -> TAEF2:
-    """The pretrained TAEF2 in float32, eval mode, with every tensor's name and shape checked."""
-    root = find_taef2(folder)
+def _load_converted(folder: Path, name: str) -> dict[str, torch.Tensor]:
+    path = folder / converted_name(name)
+    try:
+        recorded = json.loads((folder / PROVENANCE).read_text())["converted_sha256"][path.name]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise TAEF2Error(f"{folder / PROVENANCE}: unreadable; delete {folder} to download TAEF2 again") from None
+    if sha256_of(path) != recorded:
+        raise TAEF2Error(f"{path}: sha256 differs from the one recorded at conversion; delete {folder} to "
+                         "download TAEF2 again")
+    return {k: v.float() for k, v in load_file(path).items()}
+
+
+def _load_state(folder: Path, name: str) -> dict[str, torch.Tensor]:
+    return _load_pth(folder / name) if (folder / name).is_file() else _load_converted(folder, name)
+
+
+def load_taef2(folder: str | Path | None = None, *, download: bool = True, progress: bool = False) -> TAEF2:
+    """The pretrained TAEF2 in float32, eval mode, with every tensor's name and shape checked.
+
+    Without ``folder``, a TAEF2 found nowhere (:func:`find_taef2`) is downloaded into the user cache first
+    (:func:`download_taef2`) unless ``download`` is False or ``$SEMCOM_OFFLINE`` is set.
+    """
+    try:
+        root = find_taef2(folder)
+    except TAEF2Error:
+        if folder is not None or not download:
+            raise
+        root = download_taef2(progress=progress)
     model = TAEF2()
     for part, name in ((model.encoder, "taef2_encoder.pth"), (model.decoder, "taef2_decoder.pth")):
-        state = _load_state(root / name)
+        state = _load_state(root, name)
         expected = part.state_dict()
         if set(state) != set(expected) or any(state[k].shape != expected[k].shape for k in expected):
             raise TAEF2Error(f"{root / name}: tensors do not match the TAEF2 layout")
@@ -151,19 +188,49 @@ def load_taef2(folder: str | Path | None = None) -> TAEF2:
     return model.eval().requires_grad_(False)
 
 
-def download_taef2(folder: str | Path, url_template: str = PINNED_URL) -> Path:
-    """Fetch both files from the pinned public URL into ``folder`` (atomically), checking each sha256."""
-    folder = Path(folder).expanduser()
+def source_url() -> str:
+    """The URL template TAEF2 is fetched from: ``$SEMCOM_TAEF2_URL`` (a mirror; ``{name}`` is replaced by the
+    file name) or the upstream repository at the pinned commit."""
+    return os.environ.get("SEMCOM_TAEF2_URL") or PINNED_URL
+
+
+def offline_instructions(folder: Path) -> str:
+    names = " and ".join(FILES)
+    return (f"download {names} from {PINNED_URL.format(name='')} into {folder} (or any folder named by "
+            "$SEMCOM_TAEF2)")
+
+
+def download_taef2(folder: str | Path | None = None, url_template: str | None = None, *,
+                   progress: bool = True) -> Path:
+    """Fetch both upstream files (sha256-checked, atomically) and convert them once to ``.safetensors`` in
+    ``folder`` (default: the user cache), with a ``provenance.json`` recording the source and both hashes.
+
+    The files are staged in a temporary folder and moved in only when both are checked and converted; the
+    upstream ``.pth`` files are not kept. Raises :class:`TAEF2Error`, in one line that
+    says what to download and where, when the files cannot be fetched.
+    """
+    folder = Path(folder).expanduser() if folder else cache_folder()
+    if _converted(folder):
+        return folder
+    url_template = url_template or source_url()
     folder.mkdir(parents=True, exist_ok=True)
-    for name, digest in FILES.items():
-        target = folder / name
-        if target.is_file() and _sha256(target) == digest:
-            continue
-        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
-            with urllib.request.urlopen(url_template.format(name=name), timeout=60) as response:
-                shutil.copyfileobj(response, tmp)
-        if _sha256(Path(tmp.name)) != digest:
-            os.unlink(tmp.name)
-            raise TAEF2Error(f"downloaded {name} does not match the recorded sha256")
-        os.replace(tmp.name, target)
+    staging = Path(tempfile.mkdtemp(dir=folder, prefix=".download-"))  # all or nothing reaches ``folder``
+    try:
+        converted = {}
+        for name, digest in FILES.items():
+            try:
+                source = fetch(url_template.format(name=name), staging / name, digest, progress=progress)
+            except DownloadError as exc:
+                raise TAEF2Error(f"TAEF2 could not be downloaded: {exc}; to install it by hand, "
+                                 f"{offline_instructions(folder)}") from None
+            target = staging / converted_name(name)
+            atomic_write_bytes(target, save(_load_pth(source)))
+            converted[target.name] = sha256_of(target)
+        record = {"source": url_template, "commit": PINNED_COMMIT, "source_sha256": FILES,
+                  "converted_sha256": converted}
+        atomic_write_bytes(staging / PROVENANCE, (json.dumps(record, indent=1) + "\n").encode())
+        for name in [*converted, PROVENANCE]:  # the provenance last: it marks the folder complete
+            os.replace(staging / name, folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return folder

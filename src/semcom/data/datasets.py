@@ -255,3 +255,9 @@ def _cifar_train(root: Path, *, limit: int | None = None) -> ImageDataset:
 def _samples(root: None, *, limit: int | None = None) -> ImageDataset:
     """scikit-image's bundled sample photos (offline, no data directory); the demo set."""
     return SampleImages(limit=limit)
+
+
+@register_dataset("samples-192", needs_data_dir=False)
+def _samples_192(root: None, *, limit: int | None = None) -> ImageDataset:
+    """The sample photos' central 192x192 crops: the default demo set (small enough for a first look)."""
+    return SampleImages(limit=limit, name="samples-192", crop=192)

@@ -36,14 +36,22 @@ def _load_array(image_id: str):
     return result if index is None else result[index]
 
 
+def center_crop(image, size: int):
+    """The central ``size`` × ``size`` window of ``[3, H, W]`` (the whole side where it is shorter)."""
+    height, width = image.shape[-2:]
+    top, left = max(0, (height - size) // 2), max(0, (width - size) // 2)
+    return image[..., top:top + size, left:left + size].contiguous()
+
+
 class SampleImages:
     """The sample photos in :data:`SAMPLE_IMAGES` order; ``image_id`` is the sample's name.
 
-    ``dataset[i].image`` is ``float32 [3, H, W]`` in [0, 1], RGB; decoded on access, not cached.
+    ``dataset[i].image`` is ``float32 [3, H, W]`` in [0, 1], RGB; decoded on access, not cached. With
+    ``crop``, the central ``crop`` × ``crop`` window of each photo.
     """
 
     def __init__(self, names: tuple[str, ...] | None = None, *, limit: int | None = None,
-                 name: str = "samples") -> None:
+                 name: str = "samples", crop: int | None = None) -> None:
         names = tuple(SAMPLE_IMAGES) if names is None else tuple(names)
         unknown = [n for n in names if n not in SAMPLE_IMAGES]
         if unknown:
@@ -53,13 +61,15 @@ class SampleImages:
         if not self._ids:
             raise DatasetError("no sample images selected")
         self.name = name
+        self.crop = crop
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def __getitem__(self, index: int) -> ImageItem:
         image_id = self._ids[index]
-        return ImageItem(image_id, image_from_array(_load_array(image_id), f"sample {image_id}"))
+        image = image_from_array(_load_array(image_id), f"sample {image_id}")
+        return ImageItem(image_id, image if self.crop is None else center_crop(image, self.crop))
 
     @property
     def image_ids(self) -> tuple[str, ...]:

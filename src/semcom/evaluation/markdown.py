@@ -3,34 +3,54 @@
 from __future__ import annotations
 
 import math
-from fractions import Fraction
+from dataclasses import dataclass
 from typing import Sequence
 
+from semcom.evaluation.rho import nominal_rho
 from semcom.evaluation.summary import SummaryRow
 
 
-def nominal_rho(rho: float) -> Fraction:
-    """The design ratio a measured rho belongs to: pilots and side information move k slightly above
-    floor(rho·n), so 1/12 + 8/n still reads as 1/12."""
-    return Fraction(rho).limit_denominator(200)
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: its text, and the 95% interval of the mean it shows (NaN where there is none)."""
+
+    text: str
+    low: float = math.nan
+    high: float = math.nan
+
+    def __str__(self) -> str:
+        return self.text
 
 
-def metric_table(summary: Sequence[SummaryRow], metric: str, digits: int = 2) -> tuple[list[str], list[list[str]]]:
-    """``(header, rows)``: one row per (scheme, channel, rho), one column per SNR, cells = mean of ``metric``;
-    where the summary has ``outage``, cells with outages show its rate."""
+def exact_rho(values: Sequence[float]) -> str:
+    """The measured k/n of a group: one value, or the range over image sizes and pilots."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    return f"{low:.5f}" if high - low < 5e-6 else f"{low:.5f}–{high:.5f}"
+
+
+def metric_table(summary: Sequence[SummaryRow], metric: str, digits: int = 2) -> tuple[list[str], list[list]]:
+    """``(header, rows)``: one row per (scheme, channel, nominal rho), with the measured k/n beside it, one
+    column per SNR; cells are :class:`Cell` (mean of ``metric``, with its interval where n ≥ 8). Where the
+    summary has ``outage``, cells with outages show its rate."""
     snrs = sorted({row.group["snr_db"] for row in summary})
-    lines: dict[tuple, dict[float, str]] = {}
+    lines: dict[tuple, dict[float, Cell]] = {}
+    exact: dict[tuple, set[float]] = {}
     for row in summary:
         key = (row.group["scheme"], row.group["channel"], row.group["rho"])
         estimate = row.metrics[metric]
-        cell = "–" if math.isnan(estimate.mean) else f"{estimate.mean:.{digits}f}"
+        text = "–" if math.isnan(estimate.mean) else f"{estimate.mean:.{digits}f}"
         outage = row.metrics.get("outage")
         if outage is not None and outage.mean > 0:
-            cell += f" ({100 * outage.mean:.0f}% out)"
-        lines.setdefault(key, {})[row.group["snr_db"]] = cell
-    header = ["scheme", "channel", "rho", *[f"{s:g} dB" for s in snrs]]
-    body = [[scheme, channel, f"{rho:.4g}", *[cells.get(s, "") for s in snrs]]
-            for (scheme, channel, rho), cells in sorted(lines.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0]))]
+            text += f" ({100 * outage.mean:.0f}% out)"
+        interval = (estimate.low, estimate.high) if estimate.has_interval else (math.nan, math.nan)
+        lines.setdefault(key, {})[row.group["snr_db"]] = Cell(text, *interval)
+        exact.setdefault(key, set()).update(row.group.get("rho_exact", [row.group["rho"]]))
+    header = ["scheme", "channel", "rho", "k/n", *[f"{s:g} dB" for s in snrs]]
+    body = [[scheme, channel, str(nominal_rho(rho)), exact_rho(sorted(exact[(scheme, channel, rho)])),
+             *[cells.get(s, "") for s in snrs]]
+            for (scheme, channel, rho), cells in sorted(lines.items(), key=lambda kv: (-kv[0][2], kv[0][1], kv[0][0]))]
     return header, body
 
 
@@ -42,5 +62,5 @@ def markdown_table(summary: Sequence[SummaryRow], metric: str, digits: int = 2) 
 
 def pipe_table(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(cells) + " |" for cells in body]
+    out += ["| " + " | ".join(map(str, cells)) + " |" for cells in body]
     return "\n".join(out) + "\n"

@@ -1,66 +1,142 @@
-"""Figures from results files, with 95% intervals: metric against SNR per scheme (paper A Figs. 4–5),
-metric against the number of de-noising U-Net evaluations per receiver (Figs. 6–7), and metric against the
-bandwidth ratio rho per scheme family (paper B's compression-rate figures)."""
+"""Figures from results files: metric against SNR per scheme (paper A Figs. 4–5), metric against the number
+of de-noising U-Net evaluations per receiver (Figs. 6–7), and metric against the bandwidth ratio rho per
+scheme family (paper B's compression-rate figures).
+
+Rules every figure follows: one colour per scheme (the same in every figure given the same
+:class:`Styles`) and one line style per channel; legend entries are short (:mod:`semcom.evaluation.labels`);
+the y-axis follows the means, not the intervals; intervals are drawn only for n ≥ 8 images and are clipped to
+the metric's range (:class:`semcom.evaluation.summary.Estimate`). Figures are drawn on
+:class:`matplotlib.figure.Figure` objects, so importing this module leaves matplotlib's backend alone.
+"""
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
-from semcom.evaluation.markdown import nominal_rho
-from semcom.evaluation.summary import SummaryRow
+from semcom.evaluation.labels import legend_label, short_channel, short_scheme
+from semcom.evaluation.rho import nominal_rho
+from semcom.evaluation.summary import MIN_INTERVAL_COUNT, Estimate, SummaryRow
 
-LABELS = {"psnr": "PSNR (dB)", "ssim": "SSIM", "ms_ssim": "MS-SSIM"}
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+LABELS = {"psnr": "PSNR (dB)", "ssim": "SSIM", "ms_ssim": "MS-SSIM", "lpips": "LPIPS", "clip": "CLIP score"}
+#: Smallest y-span a panel shows, so that flat curves are not blown up into noise.
+MIN_SPAN = {"psnr": 2.0}
+_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+            "#17becf", "#393b79", "#ad494a", "#637939", "#8c6d31", "#7b4173", "#3182bd", "#e6550d", "#31a354")
+_LINESTYLES = ("-", "--", ":", "-.")
 
 
-def _save(fig, path: str | Path) -> Path:
+@dataclass
+class Styles:
+    """Colours by scheme family (:func:`short_scheme`) and line styles by channel, fixed for a set of figures.
+
+    Names first seen in :meth:`colour`/:meth:`linestyle` get the next free entry, so figures drawn with one
+    ``Styles`` agree; build it from every scheme and channel of a report up front (:meth:`covering`) to make
+    the assignment independent of the drawing order.
+    """
+
+    colours: dict[str, str] = field(default_factory=dict)
+    linestyles: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def covering(cls, schemes: Iterable[str], channels: Iterable[str] = ()) -> "Styles":
+        styles = cls()
+        for name in sorted({short_scheme(s) for s in schemes}):
+            styles.colour(name)
+        for channel in sorted({short_channel(c) for c in channels}, key=lambda c: (c != "AWGN", c)):
+            styles.linestyle(channel)
+        return styles
+
+    def colour(self, family: str) -> str:
+        return self.colours.setdefault(family, _PALETTE[len(self.colours) % len(_PALETTE)])
+
+    def linestyle(self, channel: str) -> str:
+        return self.linestyles.setdefault(channel, _LINESTYLES[len(self.linestyles) % len(_LINESTYLES)])
+
+
+def _figure(rows: int, columns: int, width: float, height: float):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * columns, height * rows))
+    return fig, fig.subplots(rows, columns, squeeze=False)
+
+
+def _save(fig, path: str | Path, legend_rows: int) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    _pyplot().close(fig)
+    fig.tight_layout()
+    handles, labels = [], []
+    for ax in fig.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    columns = max(1, math.ceil(len(labels) / max(1, legend_rows)))
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8, ncol=min(columns, 3),
+               frameon=False)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     return path
 
 
-def _legend_below(fig, ax) -> None:
-    """Scheme specs are long: one legend under the panels instead of one inside them."""
-    fig.tight_layout()
-    fig.legend(*ax.get_legend_handles_labels(), loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=7)
+def _draw(ax, x: Sequence[float], estimates: Sequence[Estimate], **style) -> None:
+    """One line of means; asymmetric bars where the estimate has an interval."""
+    y = [e.mean for e in estimates]
+    ax.plot(x, y, marker="o", ms=3.5, lw=1.4, **style)
+    bars = [(xi, e) for xi, e in zip(x, estimates) if e.has_interval]
+    if bars:
+        ax.errorbar([b[0] for b in bars], [b[1].mean for b in bars],
+                    yerr=[[b[1].mean - b[1].low for b in bars], [b[1].high - b[1].mean for b in bars]],
+                    fmt="none", ecolor=style.get("color"), elinewidth=0.9, capsize=2, alpha=0.7)
 
 
-def _half_width(estimate) -> float:
-    return 0.0 if math.isnan(estimate.half_width) else estimate.half_width
+def _fit_y(ax, metric: str, means: Iterable[float]) -> None:
+    """The y-limits follow the plotted means (intervals may run past them)."""
+    values = [m for m in means if math.isfinite(m)]
+    if not values:
+        return
+    low, high = min(values), max(values)
+    span = max(high - low, MIN_SPAN.get(metric, 0.02))
+    middle = (high + low) / 2
+    ax.set_ylim(middle - 0.55 * span, middle + 0.55 * span)
 
 
-def plot_metric_vs_snr(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path) -> Path:
-    """One panel per metric, one line per (scheme, channel), error bars = 95% CI. Writes PNG/PDF/SVG."""
-    fig, axes = _pyplot().subplots(1, len(metrics), figsize=(5.2 * len(metrics), 4), squeeze=False)
-    lines: dict[str, list[SummaryRow]] = {}
+def _axes_labels(ax, metric: str, xlabel: str, title: str = "") -> None:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(LABELS.get(metric, metric))
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+
+
+def _lines(summary: Sequence[SummaryRow], key) -> dict[tuple, list[SummaryRow]]:
+    lines: dict[tuple, list[SummaryRow]] = {}
     for row in summary:
-        label = f"{row.group['scheme']} | {row.group['channel']} | rho={row.group['rho']:.4g}"
-        lines.setdefault(label, []).append(row)
+        lines.setdefault(key(row), []).append(row)
+    return dict(sorted(lines.items()))
+
+
+def _scheme_line(row: SummaryRow) -> tuple[str, str, float]:
+    return row.group["scheme"], row.group["channel"], float(nominal_rho(row.group["rho"]))
+
+
+def plot_metric_vs_snr(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
+                       styles: Styles | None = None) -> Path:
+    """One panel per metric, one line per (scheme, channel, rho). Writes PNG (or the suffix's format)."""
+    styles = styles or Styles.covering([r.group["scheme"] for r in summary], [r.group["channel"] for r in summary])
+    fig, axes = _figure(1, len(metrics), 5.4, 4.0)
+    lines = _lines(summary, _scheme_line)
     for ax, metric in zip(axes[0], metrics):
-        for label, rows in sorted(lines.items()):
+        for (scheme, channel, rho), rows in lines.items():
             rows = sorted(rows, key=lambda r: r.group["snr_db"])
-            x = [r.group["snr_db"] for r in rows]
-            y = [r.metrics[metric].mean for r in rows]
-            err = [_half_width(r.metrics[metric]) for r in rows]
-            ax.errorbar(x, y, yerr=err, marker="o", ms=3, capsize=2, label=label)
-        ax.set_xlabel("SNR (dB)")
-        ax.set_ylabel(LABELS.get(metric, metric))
-        ax.grid(alpha=0.3)
-    _legend_below(fig, axes[0][0])
-    return _save(fig, path)
+            _draw(ax, [r.group["snr_db"] for r in rows], [r.metrics[metric] for r in rows],
+                  color=styles.colour(short_scheme(scheme)), ls=styles.linestyle(short_channel(channel)),
+                  label=legend_label(scheme, channel, rho))
+        _fit_y(ax, metric, (r.metrics[metric].mean for r in summary))
+        _axes_labels(ax, metric, "SNR (dB)")
+    return _save(fig, path, legend_rows=6)
 
 
 def receiver_family(scheme: str) -> str | None:
@@ -75,13 +151,24 @@ def receiver_family(scheme: str) -> str | None:
     return name + (":" + ",".join(kept) if kept else "")
 
 
-def plot_metric_vs_steps(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path) -> Path:
+_STARTS = {"matched": "from the SNR-matched step", "fixed": "from t = N (Algorithm 2)", "T": "from t = T"}
+
+
+def receiver_label(family: str) -> str:
+    """``"latent-diff:codec=x,sampler=ddpm,start=fixed"`` → ``"DDPM from t = N (Algorithm 2)"``."""
+    options = dict(p.partition("=")[::2] for p in family.partition(":")[2].split(",") if p)
+    sampler = options.get("sampler", "ddim").upper()
+    return f"{sampler} {_STARTS.get(options.get('start', 'matched'), 'from ' + options.get('start', '?'))}"
+
+
+def plot_metric_vs_steps(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
+                         styles: Styles | None = None) -> Path:
     """Rows = metrics, columns = SNRs; one line per receiver family (sampler, start), x = U-Net evaluations
     per image (the ``denoise_steps`` column); the ``steps=0`` rows are the x = 0 point of every line."""
+    styles = styles or Styles()
     snrs = sorted({r.group["snr_db"] for r in summary})
-    families = sorted({f for r in summary if (f := receiver_family(r.group["scheme"])) is not None})
-    fig, axes = _pyplot().subplots(len(metrics), len(snrs), figsize=(4.6 * len(snrs), 3.6 * len(metrics)),
-                                   squeeze=False)
+    families = sorted({receiver_family(r.group["scheme"]) for r in summary} - {None})
+    fig, axes = _figure(len(metrics), len(snrs), 4.6, 3.6)
     for i, metric in enumerate(metrics):
         for j, snr in enumerate(snrs):
             ax = axes[i][j]
@@ -89,17 +176,13 @@ def plot_metric_vs_steps(summary: Sequence[SummaryRow], metrics: Sequence[str], 
             for family in families:
                 rows = sorted((r for r in at_snr if receiver_family(r.group["scheme"]) in (family, None)),
                               key=lambda r: r.group["denoise_steps"])
-                x = [r.group["denoise_steps"] for r in rows]
-                ax.errorbar(x, [r.metrics[metric].mean for r in rows],
-                            yerr=[_half_width(r.metrics[metric]) for r in rows],
-                            marker="o", ms=3, capsize=2, label=family.partition(":")[2] or family)
+                label = receiver_label(family)
+                _draw(ax, [r.group["denoise_steps"] for r in rows], [r.metrics[metric] for r in rows],
+                      color=styles.colour(label), label=label)
             ax.set_xscale("symlog", linthresh=1)
-            ax.set_title(f"SNR {snr:g} dB")
-            ax.set_xlabel("U-Net evaluations per image")
-            ax.set_ylabel(LABELS.get(metric, metric))
-            ax.grid(alpha=0.3)
-    _legend_below(fig, axes[0][0])
-    return _save(fig, path)
+            _fit_y(ax, metric, (r.metrics[metric].mean for r in at_snr))
+            _axes_labels(ax, metric, "U-Net evaluations per image", f"SNR {snr:g} dB")
+    return _save(fig, path, legend_rows=2)
 
 
 _RHO_TOKEN = re.compile(r"[-_,:@]?rho[=_]?1[/_]\d+|[-_,:@]?pca\d+|@1/\d+")
@@ -111,46 +194,62 @@ def rho_family(scheme: str) -> str:
     return _RHO_TOKEN.sub("", scheme)
 
 
-def plot_metric_vs_rho(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path) -> Path:
+def plot_metric_vs_rho(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
+                       styles: Styles | None = None) -> Path:
     """Rows = metrics, columns = SNRs; one line per (scheme family, channel), x = nominal rho (log scale)."""
+    styles = styles or Styles.covering([r.group["scheme"] for r in summary], [r.group["channel"] for r in summary])
     snrs = sorted({r.group["snr_db"] for r in summary})
-    fig, axes = _pyplot().subplots(len(metrics), len(snrs), figsize=(4.2 * len(snrs), 3.4 * len(metrics)),
-                                   squeeze=False)
-    lines: dict[str, list[SummaryRow]] = {}
-    for row in summary:
-        lines.setdefault(f"{rho_family(row.group['scheme'])} | {row.group['channel']}", []).append(row)
+    fig, axes = _figure(len(metrics), len(snrs), 4.2, 3.4)
+    lines = _lines(summary, lambda r: (rho_family(r.group["scheme"]), r.group["channel"]))
     for i, metric in enumerate(metrics):
         for j, snr in enumerate(snrs):
             ax = axes[i][j]
-            for label, rows in sorted(lines.items()):
+            for (family, channel), rows in lines.items():
                 rows = sorted((r for r in rows if r.group["snr_db"] == snr), key=lambda r: r.group["rho"])
                 if rows:
-                    ax.errorbar([float(nominal_rho(r.group["rho"])) for r in rows],
-                                [r.metrics[metric].mean for r in rows],
-                                yerr=[_half_width(r.metrics[metric]) for r in rows],
-                                marker="o", ms=3, capsize=2, label=label)
+                    _draw(ax, [float(nominal_rho(r.group["rho"])) for r in rows], [r.metrics[metric] for r in rows],
+                          color=styles.colour(short_scheme(family)), ls=styles.linestyle(short_channel(channel)),
+                          label=legend_label(family, channel))
             ax.set_xscale("log")
-            ax.set_title(f"SNR {snr:g} dB")
-            ax.set_xlabel("bandwidth ratio rho = k/n")
-            ax.set_ylabel(LABELS.get(metric, metric))
-            ax.grid(alpha=0.3, which="both")
-    _legend_below(fig, axes[0][0])
-    return _save(fig, path)
+            _fit_y(ax, metric, (r.metrics[metric].mean for r in summary if r.group["snr_db"] == snr))
+            _axes_labels(ax, metric, "bandwidth ratio rho = k/n", f"SNR {snr:g} dB")
+    return _save(fig, path, legend_rows=6)
 
 
 PLOT_KINDS = {"snr": plot_metric_vs_snr, "steps": plot_metric_vs_steps, "rho": plot_metric_vs_rho}
 
 
+def legend_entries(summary: Sequence[SummaryRow], kind: str = "snr") -> list[str]:
+    """The legend entries the figure of ``kind`` draws for ``summary``, in legend order."""
+    if kind == "steps":
+        families = {receiver_family(r.group["scheme"]) for r in summary} - {None}
+        return [receiver_label(f) for f in sorted(families)]
+    if kind == "rho":
+        return [legend_label(f, c) for f, c in _lines(summary, lambda r: (rho_family(r.group["scheme"]),
+                                                                           r.group["channel"]))]
+    return [legend_label(s, c, rho) for s, c, rho in _lines(summary, _scheme_line)]
+
+
+def interval_note(summary: Sequence[SummaryRow], metrics: Sequence[str]) -> str:
+    """What the bars of a figure over ``summary`` mean, with the number of images per point."""
+    counts = sorted({r.metrics[m].count for r in summary for m in metrics if m in r.metrics})
+    n = f"n = {counts[0]}" if len(counts) == 1 else f"n = {counts[0]}–{counts[-1]}" if counts else "n = 0"
+    if counts and counts[0] >= MIN_INTERVAL_COUNT:
+        return f"{n} images per point; bars: 95% Student-t interval of the mean, clipped to the metric's range"
+    return f"{n} images per point: fewer than {MIN_INTERVAL_COUNT}, so no intervals are drawn"
+
+
 def plot_results(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
-                 kind: str = "snr") -> list[Path]:
+                 kind: str = "snr", styles: Styles | None = None) -> list[Path]:
     """Draw ``kind`` (snr | steps | rho). For snr and steps, a summary holding several nominal rho values
     gives one file per rho with a ``_rho1_12``-style suffix; a rho plot puts every rho in one file."""
     if kind not in PLOT_KINDS:
         raise ValueError(f"plot kind must be one of {', '.join(PLOT_KINDS)}, got {kind!r}")
     path = Path(path)
+    styles = styles or Styles.covering([r.group["scheme"] for r in summary], [r.group["channel"] for r in summary])
     rhos = sorted({nominal_rho(row.group["rho"]) for row in summary}, reverse=True)
     if kind == "rho" or len(rhos) == 1:
-        return [PLOT_KINDS[kind](summary, metrics, path)]
+        return [PLOT_KINDS[kind](summary, metrics, path, styles)]
     return [PLOT_KINDS[kind]([r for r in summary if nominal_rho(r.group["rho"]) == rho], metrics,
-                             path.with_name(f"{path.stem}_rho{rho.numerator}_{rho.denominator}{path.suffix}"))
+                             path.with_name(f"{path.stem}_rho{rho.numerator}_{rho.denominator}{path.suffix}"), styles)
             for rho in rhos]

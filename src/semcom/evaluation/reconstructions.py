@@ -24,13 +24,10 @@ def save_reconstruction_grid(
     ``dataset``, when given, is passed to each scheme's ``prepare`` as a sweep would (outage fallbacks).
     """
     labelled = dict(schemes) if isinstance(schemes, Mapping) else {spec: spec for spec in schemes}
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(len(labelled), len(snrs_db) + 1,
-                             figsize=(2.4 * (len(snrs_db) + 1), 2.4 * len(labelled)), squeeze=False)
+    fig = Figure(figsize=(2.0 * (len(snrs_db) + 1), 2.0 * len(labelled)))
+    axes = fig.subplots(len(labelled), len(snrs_db) + 1, squeeze=False)
     bar = tqdm(total=len(labelled) * len(snrs_db), desc="reconstructions", disable=not progress)
     for r, (label, spec) in enumerate(labelled.items()):
         scheme = create_scheme(spec)
@@ -54,5 +51,4 @@ def save_reconstruction_grid(
     path = Path(path)
     # JPEG keeps a grid of photographs small; PNG (or any other suffix matplotlib knows) is written as asked
     fig.savefig(path, dpi=110, **({"pil_kwargs": {"quality": 90}} if path.suffix.lower() in (".jpg", ".jpeg") else {}))
-    plt.close(fig)
     return path

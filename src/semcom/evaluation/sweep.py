@@ -170,5 +170,6 @@ def evaluate_one(
         **{m: float(scores[m][0]) if m in scores else float("nan") for m in PER_IMAGE_COLUMNS},
         denoise_steps=sent.denoise_steps, seed=config.seed, seconds=seconds, git_commit=commit,
         snr_db_est=float(sent.snr_db_estimate[0]) if sent.snr_db_estimate is not None else float("nan"),
-        bpp=sent.per_image_bpp(0), outage=int(sent.per_image_outage(0)), info=sent.row_info(0),
+        bpp=sent.per_image_bpp(0), outage=int(sent.per_image_outage(0)),
+        info={**sent.row_info(0), "rho_nominal": str(sent.nominal_rho.limit_denominator(100000))},
     )

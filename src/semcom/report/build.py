@@ -17,7 +17,8 @@ from semcom.data import get_dataset
 from semcom.evaluation.reconstructions import save_reconstruction_grid
 from semcom.evaluation.sweep import git_commit
 from semcom.report.document import Figure, Heading, Paragraph, Report, Table
-from semcom.report.studies import Study, run_study, study_blocks
+from semcom.evaluation.plots import Styles
+from semcom.report.studies import Study, best_scheme_table, run_study, study_figures, study_tables
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,18 @@ def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int)
 def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, dataset: str,
                  data_dir: Optional[str] = None, seed: int = 0, command: str = "", grid: Optional[GridSpec] = None,
                  progress: bool = True) -> Path:
-    """Run (or resume) every study into ``folder`` and write the report; returns the HTML page's path."""
+    """Run (or resume) every study into ``folder`` and write the report; returns the HTML page's path.
+
+    The page opens with its message (the best scheme per SNR range and rho), then the figures of every study
+    and the reconstruction grid, then the tables, then the setup needed to reproduce it."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    report = Report(title).add(*setup_blocks(command, dataset, data_dir, seed))
-    for study in studies:
-        summary = run_study(study, folder, dataset, data_dir, seed, progress=progress)
-        report.add(*study_blocks(study, summary, folder))
+    summaries = [run_study(study, folder, dataset, data_dir, seed, progress=progress) for study in studies]
+    styles = Styles.covering([spec for study in studies for spec in study.schemes.values()],
+                             [c for study in studies for c in study.channels])
+    report = Report(title).add(*message_blocks(studies, summaries, dataset))
+    for study, summary in zip(studies, summaries):
+        report.add(*study_figures(study, summary, folder, styles))
     if grid is not None and grid.schemes:
         photos = get_dataset(dataset, data_dir=data_dir, limit=1)
         path = save_reconstruction_grid(
@@ -66,5 +72,24 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
             folder / "reconstructions.jpg", torch.Generator().manual_seed(seed), dataset=photos, progress=progress)
         report.add(Heading("Reconstructions (paper A Fig. 3)"),
                    Figure(path.name, f"{photos.image_ids[0]} over {grid.channel}: rows = schemes, columns = SNR; "
-                                     f"titles give the SNR and the PSNR of that reconstruction (figure stored as JPEG, quality 90)"))
+                                     f"titles give the SNR and the PSNR of that reconstruction (figure stored as "
+                                     f"JPEG, quality 90)"))
+    report.add(Heading("Tables"))
+    for study, summary in zip(studies, summaries):
+        report.add(*study_tables(study, summary))
+    report.add(*setup_blocks(command, dataset, data_dir, seed))
     return report.write(folder)[1]
+
+
+def message_blocks(studies: Sequence[Study], summaries: Sequence, dataset: str) -> list:
+    """The opening: what was run, and the best scheme per SNR range and rho of each metric-against-SNR study."""
+    blocks: list = [Heading("Summary")]
+    for study, summary in zip(studies, summaries):
+        if study.plot != "snr" or not summary:
+            continue
+        images = max(r.metrics[m].count for r in summary for m in study.metrics if m in r.metrics)
+        blocks.append(Paragraph(f"{study.title}: {len(study.schemes)} schemes, {len(study.channels)} channel(s), "
+                                f"SNR {min(study.snr_db):g} to {max(study.snr_db):g} dB, {images} image(s) of "
+                                f"{dataset} per point."))
+        blocks.append(best_scheme_table(summary, sorted(study.snr_db)))
+    return blocks

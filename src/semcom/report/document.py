@@ -9,6 +9,8 @@ browser decoded in ``<body data-images-loaded="loaded/total">``; the headless-br
 from __future__ import annotations
 
 import html
+import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence, Union
@@ -33,12 +35,14 @@ class Table:
     header: Sequence[str]
     rows: Sequence[Sequence[str]]
     caption: str = ""
+    numeric: bool = True  # False: a key of names and specs, every column left-aligned
 
 
 @dataclass(frozen=True)
 class Figure:
     path: str  # relative to the report folder
     caption: str
+    legend: Sequence[str] = ()  # the figure's legend entries, also kept in the page (``data-legend``)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,15 @@ class Link:
 
 
 Block = Union[Heading, Paragraph, Table, Figure, Link]
+
+
+def _html_cell(cell) -> str:
+    """A ``<td>``; a :class:`Cell` with an interval carries it as ``data-low``/``data-high`` and a tooltip."""
+    low, high = getattr(cell, "low", math.nan), getattr(cell, "high", math.nan)
+    if math.isnan(low) or math.isnan(high):
+        return f"<td>{html.escape(str(cell))}</td>"
+    return (f'<td data-low="{low:.6g}" data-high="{high:.6g}" title="95% interval {low:.4g} to {high:.4g}">'
+            f"{html.escape(str(cell))}</td>")
 
 _IMAGE_CHECK = """<script>
 window.addEventListener("load", function () {
@@ -61,7 +74,10 @@ _STYLE = """<style>
 body { font-family: sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: right; }
-th:first-child, td:first-child, td:nth-child(2) { text-align: left; }
+th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
+table.text td, table.text th { text-align: left; }
+td[title] { text-decoration: underline dotted #999; }
+figcaption { font-size: 0.9em; color: #444; }
 figure { margin: 1em 0; } img { max-width: 100%; }
 pre { background: #f4f4f4; padding: 0.5em; overflow-x: auto; }
 </style>"""
@@ -103,11 +119,13 @@ class Report:
                 body.append(f"<pre>{esc(block.text)}</pre>" if block.code else f"<p>{esc(block.text)}</p>")
             elif isinstance(block, Table):
                 head = "".join(f"<th>{esc(h)}</th>" for h in block.header)
-                rows = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in block.rows)
+                rows = "".join("<tr>" + "".join(map(_html_cell, row)) + "</tr>" for row in block.rows)
                 caption = f"<caption>{esc(block.caption)}</caption>" if block.caption else ""
-                body.append(f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+                kind = "" if block.numeric else ' class="text"'
+                body.append(f"<table{kind}>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
             elif isinstance(block, Figure):
-                body.append(f'<figure><img src="{esc(block.path)}" alt="{esc(block.caption)}">'
+                legend = f' data-legend="{esc(json.dumps(list(block.legend)))}"' if block.legend else ""
+                body.append(f'<figure{legend}><img src="{esc(block.path)}" alt="{esc(block.caption)}">'
                             f"<figcaption>{esc(block.caption)}</figcaption></figure>")
             elif isinstance(block, Link):
                 body.append(f'<p><a href="{esc(block.path)}">{esc(block.text)}</a></p>')

@@ -18,7 +18,8 @@ RAYLEIGH_LS = "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot"
 RAYLEIGH_MMSE = "rayleigh:csi=perfect,eq=mmse"
 #: The project VAE at rho 1/96 (paper A's "1/48"): the offline default of the step sweeps.
 STEP_CODEC = "latent-diff:codec=latent-diff-vae-f8c4-rho1_96,denoiser=latent-diff-denoiser-vae-f8c4-rho1_96"
-TAEF2_MISSING = "needs the TAEF2 weights: set $SEMCOM_SHARED or $SEMCOM_TAEF2"
+TAEF2_MISSING = ("needs the TAEF2 weights: semcom downloads them on first use (see `semcom demo`), or set "
+                 "$SEMCOM_TAEF2 to a folder holding them")
 
 
 GRID_SNRS = (-5.0, 5.0, 15.0, 30.0)
@@ -31,10 +32,13 @@ class Protocol:
     title: str
     studies: list[Study]
     grid: GridSpec
+    dataset: str = "kodak"
 
 
-def _split(entries: list[CatalogEntry], skipped: list[CatalogEntry], keep) -> tuple[dict, dict]:
-    return ({e.label: e.spec for e in entries if keep(e)}, {e.label: TAEF2_MISSING for e in skipped if keep(e)})
+def _split(entries: list[CatalogEntry], skipped: list[CatalogEntry], keep,
+           why: str = "") -> tuple[dict, dict]:
+    why = why or TAEF2_MISSING
+    return ({e.label: e.spec for e in entries if keep(e)}, {e.label: why for e in skipped if keep(e)})
 
 
 def _grid(keep: Callable[[CatalogEntry], bool], snrs=GRID_SNRS) -> GridSpec:
@@ -77,20 +81,43 @@ def step_study(name: str, snrs, matched: tuple[int, ...], fixed: tuple[int, ...]
                       "t = N; the matched receiver starts at the step whose abar equals 1/(1 + sigma²).")
 
 
-def demo(quick: bool) -> Protocol:
-    """Every shipped scheme that runs here, on the bundled sample photos."""
+#: ``semcom demo`` sizes: ``default`` is the first look (under five minutes on two cores), ``quick`` the
+#: smoke test, ``full`` every shipped scheme at every rho on the full-size photos.
+DEMO_SIZES = ("quick", "default", "full")
+DEMO_RHO = "1/48"  # the one rho at which every family is shipped
+
+
+def _demo_scheme(entry: CatalogEntry) -> bool:
+    """One scheme of each family at the demo's rho: the ablation weights of paper B are left to --full."""
+    return entry.rho == DEMO_RHO and "-noguidance" not in entry.spec and "-deterministic" not in entry.spec
+
+
+def demo(size: str = "default", taef2_missing: str = "") -> Protocol:
+    """The shipped schemes that run here, on the bundled sample photos; ``taef2_missing`` is why TAEF2 is not
+    here (``""`` when it is), shown beside the schemes it leaves out."""
+    if size not in DEMO_SIZES:
+        raise ValueError(f"demo size must be one of {', '.join(DEMO_SIZES)}, got {size!r}")
     runnable, skipped = available_catalog()
-    schemes, missing = _split(runnable, skipped, lambda e: True)
-    snrs = (0.0, 10.0, 20.0) if quick else DEFAULT_SNR_GRID
-    main = Study("results", "PSNR and SSIM against SNR, every shipped scheme", schemes, snrs,
-                 channels=("awgn",) if quick else ("awgn", RAYLEIGH_LS), limit=1 if quick else 3, skipped=missing,
-                 note="Latent schemes use DDIM from the SNR-matched step (" + MATCHED_DDIM + "); '(no de-noiser)' "
-                      "is paper A's ablation. Rayleigh: one fade per image, 8 pilots, LS estimate, MMSE.")
-    steps = step_study("steps", (0.0, 10.0, 20.0) if not quick else (0.0, 20.0),
-                       matched=(1, 5) if quick else (1, 2, 5, 10, 20), fixed=(15,) if quick else (15, 30, 45, 60),
-                       limit=1)
-    return Protocol("semcom demo: every shipped scheme on the bundled sample photos", [main, steps],
-                    _grid(_grid_row, snrs if quick else GRID_SNRS))
+    keep = (lambda e: True) if size == "full" else _demo_scheme
+    schemes, missing = _split(runnable, skipped, keep, taef2_missing or TAEF2_MISSING)
+    channels = ("awgn", RAYLEIGH_LS)
+    note = ("Latent schemes use DDIM from the SNR-matched step (" + MATCHED_DDIM + "); '(no de-noiser)' is "
+            "paper A's ablation. Rayleigh: one fade per image, 8 pilots, LS estimate, MMSE.")
+    if size == "full":
+        main = Study("results", "PSNR and SSIM against SNR, every shipped scheme", schemes, DEFAULT_SNR_GRID,
+                     channels=channels, limit=3, skipped=missing, note=note)
+        steps = step_study("steps", (0.0, 10.0, 20.0), matched=(1, 2, 5, 10, 20), fixed=(15, 30, 45, 60), limit=1)
+        return Protocol("semcom demo --full: every shipped scheme on the bundled sample photos", [main, steps],
+                        _grid(_grid_row, GRID_SNRS), dataset="samples")
+    quick = size == "quick"
+    snrs = (0.0, 20.0) if quick else (0.0, 5.0, 10.0, 15.0, 20.0)
+    main = Study("results", f"PSNR and SSIM against SNR, one scheme of each family at rho {DEMO_RHO}", schemes,
+                 snrs, channels=channels, limit=2 if quick else None, skipped=missing, note=note)
+    steps = step_study("steps", (0.0, 20.0) if quick else (0.0, 10.0), matched=(1, 5) if quick else (1, 2, 5, 10),
+                       fixed=(15,) if quick else (15, 30), limit=1 if quick else None)
+    title = f"semcom demo{' --quick' if quick else ''}: the shipped schemes on 192x192 crops of the sample photos"
+    return Protocol(title, [main, steps], _grid(lambda e: _demo_scheme(e) and _grid_row(e), snrs),
+                    dataset="samples-192")
 
 
 def paper_a(limit: Optional[int]) -> Protocol:

@@ -7,16 +7,20 @@ The demo and ``semcom reproduce`` are lists of studies (:mod:`semcom.report.prot
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Optional, Sequence
 
 from semcom.channels import ChannelSpec
 from semcom.evaluation import ResultsFile, SummaryRow, SweepConfig, run_sweep, summarize
-from semcom.evaluation.markdown import metric_table, nominal_rho
-from semcom.evaluation.plots import plot_results
+from semcom.evaluation.labels import short_channel, short_scheme
+from semcom.evaluation.markdown import metric_table
+from semcom.evaluation.plots import Styles, interval_note, legend_entries, plot_results
+from semcom.evaluation.rho import nominal_rho
 from semcom.report.document import Block, Figure, Heading, Link, Paragraph, Table
-from semcom.schemes import canonical_spec, create_scheme
+from semcom.schemes import canonical_text
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ def run_study(study: Study, folder: Path, dataset: str, data_dir: Optional[str],
     results = ResultsFile(folder / study.csv)
     run_sweep(config, results, progress=progress)
     labels = {ChannelSpec.parse(c).label for c in study.channels}
-    wanted = {canonical_spec(create_scheme(spec)) for spec in study.schemes.values()}
+    wanted = {canonical_text(spec) for spec in study.schemes.values()}
     snrs = {round(float(s), 6) for s in study.snr_db}
     return summarize([r for r in results.read() if r.scheme in wanted and r.seed == seed
                       and r.channel in labels and round(r.snr_db, 6) in snrs], list(study.metrics))
@@ -59,34 +63,110 @@ def run_study(study: Study, folder: Path, dataset: str, data_dir: Optional[str],
 
 def relabel(summary: Sequence[SummaryRow], schemes: dict[str, str]) -> list[SummaryRow]:
     """Replace canonical scheme specs by the study's short labels."""
-    labels = {canonical_spec(create_scheme(spec)): label for label, spec in schemes.items()}
+    labels = {canonical_text(spec): label for label, spec in schemes.items()}
     return [dataclasses.replace(row, group={**row.group, "scheme": labels.get(row.group["scheme"],
                                                                               row.group["scheme"])})
             for row in summary]
 
 
-def study_blocks(study: Study, summary: Sequence[SummaryRow], folder: Path) -> list[Block]:
-    """Heading, note, one table per (rho, metric), the figure(s) and a link to the CSV."""
-    shown = list(summary) if study.plot == "steps" else relabel(summary, study.schemes)
+def _tabled(study: Study, summary: Sequence[SummaryRow]) -> list[SummaryRow]:
+    """Rows as the tables show them: the study's scheme labels and short channel names (keys below them)."""
+    return [dataclasses.replace(row, group={**row.group, "channel": short_channel(row.group["channel"])})
+            for row in relabel(summary, study.schemes)]
+
+
+def _rhos(summary: Sequence[SummaryRow]) -> list[Fraction]:
+    return sorted({nominal_rho(r.group["rho"]) for r in summary}, reverse=True)
+
+
+def _skipped_note(study: Study) -> list[Block]:
+    """One paragraph per reason, naming the schemes it leaves out."""
+    by_reason: dict[str, list[str]] = {}
+    for label, why in study.skipped.items():
+        by_reason.setdefault(why, []).append(label)
+    return [Paragraph(f"Not run here ({why}): {', '.join(labels)}.") for why, labels in by_reason.items()]
+
+
+def study_figures(study: Study, summary: Sequence[SummaryRow], folder: Path, styles: Styles) -> list[Block]:
+    """Heading, note and the study's figure(s), one per nominal rho (one in all for a rho plot), each with its
+    legend entries and a caption that says what the lines and bars are."""
     blocks: list[Block] = [Heading(study.title)]
     if study.note:
         blocks.append(Paragraph(study.note))
-    if study.skipped:
-        blocks.append(Paragraph("Not run here: " + "; ".join(f"{k} ({why})" for k, why in study.skipped.items())))
-    rhos = sorted({nominal_rho(r.group["rho"]) for r in shown}, reverse=True)
+    metrics = list(study.metrics)
+    bars = interval_note(summary, metrics)
     if study.plot == "rho":
-        path = plot_results(shown, list(study.metrics), folder / f"{study.name}.png", "rho")[0]
-        blocks.append(Figure(path.name, f"{study.title}: {', '.join(study.metrics)} against rho (mean and 95% "
-                                        f"interval over images)"))
-    for rho in rhos:
-        at_rho = [r for r in shown if nominal_rho(r.group["rho"]) == rho]
-        if study.plot != "rho":
+        path = plot_results(summary, metrics, folder / f"{study.name}.png", "rho", styles)[0]
+        blocks.append(Figure(path.name, f"{', '.join(metrics)} against the nominal rho; colour = scheme, line "
+                                        f"style = channel; {bars}", legend_entries(summary, "rho")))
+    else:
+        rhos = _rhos(summary)
+        for rho in rhos:
+            at_rho = [r for r in summary if nominal_rho(r.group["rho"]) == rho]
             suffix = "" if len(rhos) == 1 else f"_rho{rho.numerator}_{rho.denominator}"
-            path = plot_results(at_rho, list(study.metrics), folder / f"{study.name}{suffix}.png", study.plot)[0]
-            blocks.append(Figure(path.name, f"rho = {rho}: {', '.join(study.metrics)} (mean and 95% interval "
-                                            f"over images)"))
+            path = plot_results(at_rho, metrics, folder / f"{study.name}{suffix}.png", study.plot, styles)[0]
+            what = ("colour = receiver; x = 0 is the no-de-noiser point every receiver starts from"
+                    if study.plot == "steps" else "colour = scheme, line style = channel")
+            blocks.append(Figure(path.name, f"rho = {rho}: {', '.join(metrics)}; {what}; {bars}",
+                                 legend_entries(at_rho, study.plot)))
+    blocks += _skipped_note(study)
+    return blocks
+
+
+def study_tables(study: Study, summary: Sequence[SummaryRow]) -> list[Block]:
+    """One table per (nominal rho, metric) with the measured k/n, the schemes' full specs, and the CSV link."""
+    shown = _tabled(study, summary)
+    blocks: list[Block] = [Heading(f"Tables: {study.title}", level=3)]
+    for rho in _rhos(shown):
+        at_rho = [r for r in shown if nominal_rho(r.group["rho"]) == rho]
         for metric in study.metrics:
             header, rows = metric_table(at_rho, metric, digits=2 if metric == "psnr" else 4)
-            blocks.append(Table(header, rows, caption=f"{metric}, rho = {rho}"))
+            blocks.append(Table(header, rows, caption=f"{metric}, rho = {rho} (hover a cell for its 95% interval)"))
+    blocks.append(Table(["scheme", "legend name", "spec"],
+                        [[label, short_scheme(spec), spec] for label, spec in study.schemes.items()],
+                        caption="schemes of this study", numeric=False))
+    blocks.append(Table(["channel", "spec"], [[short_channel(c), ChannelSpec.parse(c).label] for c in study.channels],
+                        caption="channels of this study", numeric=False))
     blocks.append(Link(study.csv, f"all rows: {study.csv}"))
     return blocks
+
+
+#: SNR ranges of the opening summary: (name, lowest SNR included, first SNR excluded).
+SNR_RANGES = (("low SNR", -math.inf, 5.0), ("mid SNR", 5.0, 15.0), ("high SNR", 15.0, math.inf))
+
+
+def _best(rows: Sequence[SummaryRow], metric: str) -> tuple[str, float] | None:
+    """The scheme with the highest mean of ``metric`` averaged over ``rows``' SNR points, and that average."""
+    by_scheme: dict[str, list[float]] = {}
+    for row in rows:
+        by_scheme.setdefault(row.group["scheme"], []).append(row.metrics[metric].mean)
+    scored = [(sum(v) / len(v), s) for s, v in by_scheme.items() if v and all(math.isfinite(x) for x in v)]
+    return (max(scored)[1], max(scored)[0]) if scored else None
+
+
+def best_scheme_table(summary: Sequence[SummaryRow], snrs: Sequence[float]) -> Table:
+    """The report's opening table: per (nominal rho, channel) and SNR range, the best scheme by mean PSNR over
+    the range's SNR points, with its PSNR and SSIM."""
+    ranges = [(name, [s for s in snrs if low <= s < high]) for name, low, high in SNR_RANGES]
+    ranges = [(name, points) for name, points in ranges if points]
+    header = ["rho", "channel", *[f"{name} ({_span(points)})" for name, points in ranges]]
+    rows = []
+    for rho in _rhos(summary):
+        for channel in sorted({r.group["channel"] for r in summary}, key=lambda c: (c != "awgn", c)):
+            cells = [str(rho), short_channel(channel)]
+            for _, points in ranges:
+                rows_here = [r for r in summary if nominal_rho(r.group["rho"]) == rho and r.group["channel"] == channel
+                             and r.group["snr_db"] in points]
+                best = _best(rows_here, "psnr")
+                if best is None:
+                    cells.append("–")
+                    continue
+                ssim = [r.metrics["ssim"].mean for r in rows_here if r.group["scheme"] == best[0] and "ssim" in r.metrics]
+                cells.append(f"{short_scheme(best[0])}: {best[1]:.2f} dB" +
+                             (f", SSIM {sum(ssim) / len(ssim):.3f}" if ssim else ""))
+            rows.append(cells)
+    return Table(header, rows, caption="best scheme by mean PSNR over each SNR range (its SSIM beside it)")
+
+
+def _span(points: Sequence[float]) -> str:
+    return f"{points[0]:g} dB" if len(points) == 1 else f"{points[0]:g}–{points[-1]:g} dB"

@@ -3,6 +3,7 @@
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.registry import (
     canonical_spec,
+    canonical_text,
     create_scheme,
     list_schemes,
     parse_spec,
@@ -14,6 +15,7 @@ __all__ = [
     "Scheme",
     "Transmission",
     "canonical_spec",
+    "canonical_text",
     "create_scheme",
     "list_schemes",
     "parse_spec",

@@ -102,6 +102,7 @@ class BandwidthDiff(Scheme):
             recon = self.codec.decode(estimate * rms)
         return Transmission(
             reconstruction=recon.clamp(0, 1), channel_uses=link.channel_uses, source_size=images[0].numel(),
+            data_uses=sent.symbols.shape[1],
             snr_db_estimate=link.snr_db, denoise_steps=max(evaluations),
             info={"sampler": self.config.sampler, "start": self.config.start},
             image_info=[{"start_step": s} for s in starts],

@@ -28,6 +28,8 @@ class Transmission:
         outage: ``bool [B]``, True where a digital link failed and the receiver fell back.
         info: scheme-level details recorded in every row of the batch (JSON-serializable).
         image_info: per-image details (one dict per image), merged over ``info`` in each row.
+        data_uses: complex channel uses that carry the source (k without pilots), where it differs from k.
+        design_rho: the scheme's configured bandwidth ratio, for schemes that set k = floor(rho n).
     """
 
     reconstruction: torch.Tensor
@@ -39,6 +41,8 @@ class Transmission:
     outage: Optional[torch.Tensor] = None
     info: dict[str, Any] = field(default_factory=dict)
     image_info: Optional[list[dict[str, Any]]] = None
+    data_uses: Optional[int] = None
+    design_rho: Optional[Fraction] = None
 
     def row_info(self, i: int) -> dict[str, Any]:
         return {**self.info, **(self.image_info[i] if self.image_info else {})}
@@ -47,6 +51,13 @@ class Transmission:
     def rho(self) -> Fraction:
         """Bandwidth ratio k / n (DESIGN.md §2)."""
         return Fraction(self.channel_uses, self.source_size)
+
+    @property
+    def nominal_rho(self) -> Fraction:
+        """The design bandwidth ratio, before pilots: results are grouped by it (DESIGN.md §2)."""
+        if self.design_rho is not None:
+            return Fraction(self.design_rho)
+        return Fraction(self.data_uses if self.data_uses is not None else self.channel_uses, self.source_size)
 
     def per_image_bpp(self, i: int) -> float:
         return math.nan if self.bits_per_pixel is None else float(self.bits_per_pixel[i])

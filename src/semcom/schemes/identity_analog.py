@@ -64,6 +64,7 @@ class IdentityAnalog(Scheme):
         return Transmission(
             reconstruction=recon,
             channel_uses=link.channel_uses,
+            data_uses=sent.symbols.shape[1],
             source_size=z.shape[1],
             snr_db_estimate=link.snr_db,
         )

@@ -55,6 +55,7 @@ class JSCCScheme(Scheme):
             recon = self.model.decode(link.equalized.unbiased, link.snr_db, images.shape[-2], images.shape[-1])
         return Transmission(
             reconstruction=recon.clamp(0, 1), channel_uses=link.channel_uses, source_size=images[0].numel(),
+            data_uses=symbols.shape[1],
             snr_db_estimate=link.snr_db,
         )
 

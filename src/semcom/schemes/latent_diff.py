@@ -116,6 +116,7 @@ class LatentDiff(Scheme):
             recon = self.codec.decode(restore_scale(result.latents, sent.gain))
         return Transmission(
             reconstruction=recon.clamp(0, 1), channel_uses=link.channel_uses, source_size=images[0].numel(),
+            data_uses=sent.symbols.shape[1],
             snr_db_estimate=link.snr_db, denoise_steps=max(result.evaluations),
             info={"sampler": self.config.sampler, "start": self.config.start},
             image_info=[{"start_step": s} for s in result.start_steps],

@@ -70,13 +70,24 @@ def create_scheme(spec: str, **overrides) -> Scheme:
 
 def canonical_spec(scheme: Scheme) -> str:
     """The spec of a scheme instance with only its non-default options, in field order."""
-    defaults = type(scheme).Config()
+    return _canonical(type(scheme), scheme.config)
+
+
+def canonical_text(spec: str) -> str:
+    """:func:`canonical_spec` of the scheme ``spec`` names, without building it (no weights are loaded)."""
+    name, text_options = parse_spec(spec)
+    cls = scheme_class(name)
+    return _canonical(cls, _build_config(cls, text_options, spec))
+
+
+def _canonical(cls: type[Scheme], config) -> str:
+    defaults = cls.Config()
     parts = [
-        f"{f.name}={getattr(scheme.config, f.name)}"
-        for f in dataclasses.fields(scheme.config)
-        if getattr(scheme.config, f.name) != getattr(defaults, f.name)
+        f"{f.name}={getattr(config, f.name)}"
+        for f in dataclasses.fields(config)
+        if getattr(config, f.name) != getattr(defaults, f.name)
     ]
-    return scheme.name + (":" + ",".join(parts) if parts else "")
+    return cls.name + (":" + ",".join(parts) if parts else "")
 
 
 def _build_config(cls: type[Scheme], options: dict, spec: str):

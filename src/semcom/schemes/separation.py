@@ -95,6 +95,7 @@ class SeparationScheme(Scheme):
             details.append({"codec": self.codec_name, "bytes": delivery.sent_bytes, **delivery.details})
         return Transmission(
             reconstruction=torch.stack(recons), channel_uses=k, source_size=3 * height * width,
+            design_rho=Fraction(self.config.rho),
             bits_per_pixel=torch.tensor(bpp), outage=torch.tensor(outage), image_info=details,
         )
 

@@ -29,7 +29,7 @@ class CatalogEntry:
 
 
 def taef2_available() -> bool:
-    """Whether the TAEF2 weights are found on disk (``$SEMCOM_TAEF2``, ``$SEMCOM_SHARED`` or ../shared)."""
+    """Whether the TAEF2 weights are on disk (``$SEMCOM_TAEF2``, ``$SEMCOM_SHARED``, ../shared or the cache)."""
     from semcom.codecs.taef2 import find_taef2
     from semcom.errors import SemcomError
 
@@ -38,6 +38,19 @@ def taef2_available() -> bool:
     except (SemcomError, OSError):
         return False
     return True
+
+
+def ensure_taef2(progress: bool = True) -> str:
+    """Find TAEF2 or download it into the user cache; ``""`` when it is here, else the one-line reason."""
+    from semcom.codecs.taef2 import TAEF2Error, download_taef2
+
+    if taef2_available():
+        return ""
+    try:
+        download_taef2(progress=progress)
+    except TAEF2Error as exc:
+        return str(exc)
+    return ""
 
 
 def shipped_catalog(denoised_only: bool = False) -> list[CatalogEntry]:
