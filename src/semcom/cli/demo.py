@@ -21,7 +21,8 @@ def announce(plan: protocols.Protocol, out: Path, data_dir: Optional[str], seed:
     """Print what will run and how long it should take, before anything runs."""
     costs = Costs.load()
     plans = [plan_study(study, out, plan.dataset, data_dir, seed, costs) for study in plan.studies]
-    typer.echo(f"{plan.title}\n{describe(plans, grid_seconds(plan.grid, costs), costs, torch.get_num_threads())}")
+    grid = grid_seconds(plan.grid, costs, plan.dataset, data_dir)
+    typer.echo(f"{plan.title}\n{describe(plans, grid, costs, torch.get_num_threads())}")
 
 
 @app.command()

@@ -85,20 +85,21 @@ def plan_study(study, folder: Path, dataset: str, data_dir: Optional[str], seed:
                      seconds)
 
 
-def grid_seconds(grid, costs: Costs) -> float:
-    """The reconstruction grid: every scheme at every SNR on one image of about the cost table's size."""
-    if grid is None:
+def grid_seconds(grid, costs: Costs, dataset: str, data_dir: Optional[str]) -> float:
+    """The reconstruction grid: every scheme at every SNR on the dataset's first image."""
+    if grid is None or not grid.schemes:
         return 0.0
+    pixels = int(get_dataset(dataset, data_dir=data_dir, limit=1)[0].image[0].numel())
     specs = [canonical_text(spec) for spec in grid.schemes.values()]
-    return sum(costs.build_seconds(s) + len(grid.snr_db) * costs.row_seconds(s, costs.pixels) for s in specs)
+    return sum(costs.build_seconds(s) + len(grid.snr_db) * costs.row_seconds(s, pixels) for s in specs)
 
 
 def describe(plans: Sequence[StudyPlan], grid: float, costs: Costs, threads: int) -> str:
     """The lines printed before a report command starts."""
-    lines = [f"{'study':<12} {'schemes':>7} {'channels':>8} {'SNRs':>5} {'images':>6} {'rows':>6} {'to run':>6} "
+    lines = [f"{'study':<18} {'schemes':>7} {'channels':>8} {'SNRs':>5} {'images':>6} {'rows':>6} {'to run':>6} "
              f"{'est.':>8}"]
     for p in plans:
-        lines.append(f"{p.name:<12} {p.schemes:>7} {p.channels:>8} {p.snrs:>5} {p.images:>6} {p.rows:>6} "
+        lines.append(f"{p.name:<18} {p.schemes:>7} {p.channels:>8} {p.snrs:>5} {p.images:>6} {p.rows:>6} "
                      f"{p.missing:>6} {minutes(p.seconds):>8}")
     total = sum(p.seconds for p in plans) + grid
     lines.append(f"reconstruction grid: {minutes(grid)}; estimated total {minutes(total)} "
