@@ -27,8 +27,10 @@ def list_weights() -> None:
 @zoo_app.command("add")
 def add(
     folder: Path = typer.Argument(..., help="A folder written by `semcom train ...` (OUT/final)."),
-    name: str = typer.Option(..., "--name", help="Manifest name, e.g. deepjscc-awgn10-rho1_12."),
+    name: str = typer.Option(..., "--name", help="Manifest name, one segment of [a-z0-9._-], e.g. "
+                                                 "deepjscc-snr10-rho1_12."),
+    force: bool = typer.Option(False, help="Replace an entry of the same name."),
 ) -> None:
     """Copy trained weights into the package and record them in manifest.json."""
-    entry = add_to_zoo(folder, name)
+    entry = add_to_zoo(folder, name, force=force)
     typer.echo(f"added {name}: {entry['bytes'] / 2**20:.2f} MiB, sha256 {entry['sha256'][:16]}…")

@@ -7,7 +7,9 @@ after ``kill -9`` mid-write, is dropped on the next open). CSV and JSON Lines ar
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import io
 import json
 import math
@@ -17,6 +19,8 @@ from pathlib import Path
 from typing import Iterable
 
 from semcom.errors import ResultsFileError
+
+CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -63,50 +67,133 @@ def row_key(scheme, weights_id, dataset, image_id, channel, snr_db, seed) -> tup
 
 
 class ResultsFile:
-    """Append-only results file (``.csv`` or ``.jsonl``)."""
+    """Append-only results file (``.csv`` or ``.jsonl``), safe to share between processes.
+
+    Every write holds an exclusive ``flock`` on the file; :meth:`append_new` re-reads only the bytes other
+    processes appended since the last look (O(new rows), not O(file)) and writes a row only if its key is not
+    there yet, so concurrent sweeps over one file write each row once. A file that is not a results file of
+    this schema is refused (:meth:`check`) before anything is written to it. :meth:`read` keeps the last row
+    of each key.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         if self.path.suffix not in (".csv", ".jsonl"):
             raise ResultsFileError(f"{self.path}: results file must end in .csv or .jsonl")
         self.is_csv = self.path.suffix == ".csv"
+        self._offset = 0  # bytes of the file already folded into ``_keys``
+        self._keys: set[tuple] = set()
+
+    def check(self) -> None:
+        """Raise :class:`ResultsFileError` unless the file is missing, empty, or starts as a results file."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        if not self.path.is_file():
+            raise ResultsFileError(f"{self.path}: not a regular file")
+        with self.path.open("rb") as handle:
+            first = handle.readline(1 << 20)
+        try:
+            line = first.decode("utf-8").rstrip("\r\n")
+            ok = line == ",".join(COLUMNS) if self.is_csv else set(COLUMNS) <= set(json.loads(line))
+        except (UnicodeDecodeError, ValueError, TypeError):
+            ok = False
+        if not ok:
+            raise ResultsFileError(f"{self.path}: exists and is not a semcom results file of this version "
+                                   "(its first line is not the header of these columns); nothing was written, "
+                                   "use a new file")
 
     def read(self) -> list[ResultRow]:
-        """All complete rows; a missing file has none."""
+        """All complete rows, the last one of each key; a missing file has none."""
         if not self.path.exists():
             return []
-        text = self.path.read_text(encoding="utf-8")
-        if text and not text.endswith("\n"):
-            text = text[: text.rfind("\n") + 1]  # torn last line from an interrupted write
-        return self._parse(text) if text else []
+        self.check()
+        rows = self._parse(self._complete(self.path.read_bytes()), start_line=1)
+        return list({row.key: row for row in rows}.values())
 
     def keys(self) -> set[tuple]:
-        return {row.key for row in self.read()}
+        self._refresh()
+        return set(self._keys)
+
+    def has(self, key: tuple) -> bool:
+        """Whether a row with ``key`` is in the file now (reads only what was appended since the last look)."""
+        self._refresh()
+        return key in self._keys
 
     def append(self, rows: Iterable[ResultRow]) -> None:
-        """Append whole rows, each flushed and fsynced before the next is written."""
-        self._repair()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        with self.path.open("a", encoding="utf-8", newline="") as handle:
-            if new and self.is_csv:
-                handle.write(",".join(COLUMNS) + "\n")
+        """Append whole rows under the file lock, each flushed and fsynced before the next is written."""
+        with self._locked() as handle:
             for row in rows:
-                handle.write(self._format(row))
-                handle.flush()
-                os.fsync(handle.fileno())
+                self._write(handle, row)
 
-    def _repair(self) -> None:
+    def append_new(self, row: ResultRow) -> bool:
+        """Append ``row`` unless a row with its key is already there (also one another process just wrote);
+        returns whether it was written."""
+        with self._locked() as handle:
+            self._refresh()
+            if row.key in self._keys:
+                return False
+            self._write(handle, row)
+            return True
+
+    @contextlib.contextmanager
+    def _locked(self):
+        self.check()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                self._drop_torn_tail(handle)
+                if self.is_csv and handle.seek(0, os.SEEK_END) == 0:
+                    handle.write((",".join(COLUMNS) + "\n").encode())
+                yield handle
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    @staticmethod
+    def _drop_torn_tail(handle) -> None:
+        """Cut a last line without its newline (a writer killed mid-row), scanning back from the end only."""
+        end = handle.seek(0, os.SEEK_END)
+        position = end
+        while position > 0:
+            step = min(CHUNK, position)
+            handle.seek(position - step)
+            block = handle.read(step)
+            if position == end and block.endswith(b"\n"):
+                return
+            newline = block.rfind(b"\n")
+            if newline >= 0:
+                handle.truncate(position - step + newline + 1)
+                return
+            position -= step
+        handle.truncate(0)
+
+    def _write(self, handle, row: ResultRow) -> None:
+        handle.write(self._format(row).encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+    def _refresh(self) -> None:
+        """Fold the complete lines appended since ``_offset`` into ``_keys``."""
         if not self.path.exists():
+            self._offset, self._keys = 0, set()
             return
-        data = self.path.read_bytes()
-        if data and not data.endswith(b"\n"):
-            with self.path.open("r+b") as handle:
-                handle.truncate(data.rfind(b"\n") + 1)
-        if self.is_csv and data:
-            header = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-            if header != ",".join(COLUMNS):
-                raise ResultsFileError(f"{self.path}: columns differ from this version's schema; use a new file")
+        size = self.path.stat().st_size
+        if size < self._offset:  # replaced or truncated by someone else: start over
+            self._offset, self._keys = 0, set()
+        if size == self._offset:
+            return
+        self.check()
+        with self.path.open("rb") as handle:
+            handle.seek(self._offset)
+            chunk = self._complete(handle.read(size - self._offset))
+        header = self._offset == 0 and self.is_csv
+        rows = self._parse(chunk, start_line=1, header=header)
+        self._keys.update(row.key for row in rows)
+        self._offset += len(chunk)
+
+    @staticmethod
+    def _complete(data: bytes) -> bytes:
+        return data[: data.rfind(b"\n") + 1] if data and not data.endswith(b"\n") else data
 
     def _format(self, row: ResultRow) -> str:
         values = asdict(row)
@@ -117,18 +204,37 @@ class ResultsFile:
         csv.writer(buffer, lineterminator="\n").writerow([values[c] for c in COLUMNS])
         return buffer.getvalue()
 
-    def _parse(self, text: str) -> list[ResultRow]:
+    def _parse(self, data: bytes, start_line: int = 1, header: bool | None = None) -> list[ResultRow]:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ResultsFileError(f"{self.path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        if not text:
+            return []
         if self.is_csv:
-            reader = csv.DictReader(io.StringIO(text))
-            if tuple(reader.fieldnames or ()) != COLUMNS:
-                raise ResultsFileError(f"{self.path}: columns differ from this version's schema; use a new file")
-            records = list(reader)
+            reader = csv.reader(io.StringIO(text))
+            if header is None or header:
+                if tuple(next(reader, ())) != COLUMNS:
+                    raise ResultsFileError(f"{self.path}: columns differ from this version's schema; use a new file")
+            records = [(reader.line_num, dict(zip(COLUMNS, values)) if len(values) == len(COLUMNS) else None)
+                       for values in reader]
         else:
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
-        return [_row_from_record(r, self.path) for r in records]
+            records = [(number, _json_line(line)) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+        return [_row_from_record(record, self.path, number) for number, record in records]
 
 
-def _row_from_record(record: dict, path: Path) -> ResultRow:
+def _json_line(line: str):
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _row_from_record(record, path: Path, line: int = 0) -> ResultRow:
+    where = f"{path}, line {line}" if line else str(path)
+    if record is None:
+        raise ResultsFileError(f"{where}: malformed row (not a results record)")
     try:
         values = {}
         for name in COLUMNS:
@@ -142,7 +248,7 @@ def _row_from_record(record: dict, path: Path) -> ResultRow:
             values[name] = value
         return ResultRow(**values)
     except (KeyError, ValueError, TypeError) as exc:
-        raise ResultsFileError(f"{path}: malformed row ({exc})") from None
+        raise ResultsFileError(f"{where}: malformed row ({exc})") from None
 
 
 def _json_safe(value):

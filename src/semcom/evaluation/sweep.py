@@ -89,6 +89,7 @@ def run_sweep(
     every rank returns only after that. Rows already in ``results`` or in any part file are skipped.
     """
     shard = shard or Shard()
+    results.check()  # before any work: a file that is not a results file is never touched
     with process_group(shard) as barrier:
         schemes = [create_scheme(spec) for spec in config.schemes]
         specs = {id(s): canonical_spec(s) for s in schemes}  # computed once, used in every row key
@@ -124,20 +125,23 @@ def known_keys(results: ResultsFile) -> set[tuple]:
 
 def _evaluate(config, dataset, work, target: ResultsFile, done: set, progress: bool, on_row) -> SweepReport:
     """Evaluate the ``(image index, scheme, channel, snr_db, key)`` items of ``work`` not in ``done`` into
-    ``target``, one fsynced row at a time."""
+    ``target``, one fsynced row at a time; a row that another process sharing ``target`` has written in the
+    meantime is skipped (before it is computed where possible, else at the append)."""
     commit = git_commit()
     report = SweepReport()
     bar = tqdm(total=len(work), disable=not progress, desc="evaluate", unit="row")
     loaded: tuple[int, object] = (-1, None)
     for index, scheme, channel, snr, key in work:
         bar.update()
-        if key in done:
+        if key in done or target.has(key):  # ``has``: also rows another process on this file wrote meanwhile
             report.skipped += 1
             continue
         if loaded[0] != index:
             loaded = (index, dataset[index].image)
         row = evaluate_one(scheme, loaded[1], snr, channel, config, dataset.name, dataset.image_ids[index], commit)
-        target.append([row])
+        if not target.append_new(row):
+            report.skipped += 1
+            continue
         report.written += 1
         report.rows.append(row)
         if on_row:

@@ -28,10 +28,13 @@ def quantize_8bit(x: torch.Tensor) -> torch.Tensor:
 
 @register_metric("psnr")
 def psnr(reference: torch.Tensor, reconstruction: torch.Tensor) -> torch.Tensor:
-    """Per-image PSNR in dB, ``float64 [B]``; ``inf`` for identical images (as scikit-image gives)."""
+    """Per-image PSNR in dB, ``float64 [B]``; ``inf`` for identical images (as scikit-image gives), NaN for a
+    reconstruction holding a NaN (clamping would otherwise hide it)."""
+    broken = torch.isnan(reconstruction).flatten(1).any(dim=1) | torch.isnan(reference).flatten(1).any(dim=1)
     mse = (quantize_8bit(reference) - quantize_8bit(reconstruction)).pow(2).flatten(1).mean(dim=1)
     with torch.no_grad():
-        return torch.where(mse > 0, -10 * torch.log10(mse), torch.full_like(mse, math.inf))
+        value = torch.where(mse == 0, torch.full_like(mse, math.inf), -10 * torch.log10(mse))
+        return torch.where(broken, torch.full_like(mse, math.nan), value)
 
 
 @register_metric("ssim")

@@ -30,6 +30,7 @@ import torch
 from tqdm import tqdm
 
 from semcom.data import RandomCropLoader
+from semcom.errors import SemcomError
 from semcom.training.checkpoint import load_checkpoint, save_checkpoint
 
 CHECKPOINT = "checkpoint.pt"
@@ -159,9 +160,13 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
         snr = draw_snr(images.shape[0], config, noise_gen)
         with accelerator.autocast():
             loss, logs = task.loss(images, snr, noise_gen, step)
+        if not torch.isfinite(loss.detach()):
+            raise diverged(step, f"the loss is {loss.item()}", out)
         optimizer.zero_grad(set_to_none=True)
         accelerator.backward(loss)
         optimizer.step()
+        if not all(torch.isfinite(p.detach()).all() for p in model.parameters()):
+            raise diverged(step, "the weights hold NaN or inf after the optimizer step", out)
         if critic is not None:
             for group in critic_optimizer.param_groups:
                 group["lr"] = learning_rate(step, config)
@@ -193,6 +198,16 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
         validation = _validate(task, val_images, config)
     return TrainResult(steps=end, resumed_from=start, validation=validation,
                        seconds=seconds_before + time.perf_counter() - began)
+
+
+class TrainingDivergedError(SemcomError):
+    """A non-finite loss or weight: the run stops before it can write a checkpoint or weights from it."""
+
+
+def diverged(step: int, what: str, out: Path) -> TrainingDivergedError:
+    kept = out / CHECKPOINT
+    last = f"the last good checkpoint {kept} is kept" if kept.exists() else "no checkpoint was written"
+    return TrainingDivergedError(f"step {step + 1}: {what}; training stopped ({last}; try a lower --lr)")
 
 
 def _validate(task: Task, images: torch.Tensor, config: TrainConfig) -> dict:

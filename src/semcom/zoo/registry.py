@@ -8,6 +8,7 @@ metrics. Weights are found by manifest name or by a folder path written by ``sav
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,23 @@ def load_manifest(zoo_dir: Path = ZOO_DIR) -> dict[str, dict[str, Any]]:
     return {entry["name"]: entry for entry in json.loads(manifest.read_text())["weights"]}
 
 
-def add_to_zoo(folder: str | Path, name: str, zoo_dir: Path = ZOO_DIR) -> dict[str, Any]:
-    """Copy a ``save_pretrained`` folder into ``zoo_dir/weights/<name>`` and record it in the manifest."""
+#: A zoo name is one path segment of lower-case letters, digits, dots, underscores and hyphens.
+ZOO_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+
+
+def check_zoo_name(name: str, zoo_dir: Path = ZOO_DIR, force: bool = False) -> None:
+    """Refuse a name that could leave ``zoo_dir/weights`` or that replaces a shipped entry without ``force``."""
+    if not ZOO_NAME.fullmatch(name) or ".." in name:
+        raise WeightsError(f"zoo name {name!r} must be one path segment of [a-z0-9._-], starting with a letter or "
+                           "digit (e.g. deepjscc-snr10-rho1_12)")
+    if name in load_manifest(zoo_dir) and not force:
+        raise WeightsError(f"zoo name {name!r} is already in the manifest; pass --force to replace it")
+
+
+def add_to_zoo(folder: str | Path, name: str, zoo_dir: Path = ZOO_DIR, force: bool = False) -> dict[str, Any]:
+    """Copy a ``save_pretrained`` folder into ``zoo_dir/weights/<name>`` and record it in the manifest; an
+    existing name is replaced only with ``force``."""
+    check_zoo_name(name, zoo_dir, force)
     folder = Path(folder)
     from_pretrained(folder)  # refuse anything that does not load
     record = json.loads((folder / CONFIG_FILE).read_text())

@@ -1,0 +1,100 @@
+"""Issue 22, points 1–4: NaN reconstructions score NaN and a diverging training run stops with one line;
+concurrent sweeps on one results file write each row once; a file that is not a results file is never
+touched; zoo names cannot leave the zoo or silently replace an entry."""
+
+import csv
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from semcom.cli.app import main
+from semcom.errors import ResultsFileError
+from semcom.evaluation import ResultsFile, summarize
+from semcom.metrics import compute_metrics, psnr
+from semcom.zoo import WeightsError, add_to_zoo
+
+
+def test_a_nan_reconstruction_scores_nan_not_inf():
+    image = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    broken = image.clone()
+    broken[0, 1, 5, 5] = float("nan")
+    scores = psnr(image, broken)
+    assert torch.isnan(scores[0]) and torch.isinf(scores[1])  # identical images still give +inf
+    assert torch.isnan(compute_metrics(image, broken, ["ssim"])["ssim"][0])
+
+
+def test_training_stops_on_a_non_finite_loss_with_one_line(shared_data_dir, tmp_path):
+    out = tmp_path / "bad"
+    run = subprocess.run([sys.executable, "-m", "semcom", "train", "deepjscc", "--out", str(out), "--data",
+                          str(shared_data_dir), "--channels", "2", "--width", "8", "--steps", "4", "--batch-size", "2",
+                          "--crop", "32", "--validate-every", "2", "--checkpoint-every", "2", "--lr", "inf"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr[-2000:]
+    lines = [line for line in run.stderr.splitlines() if line.strip() and "it/s" not in line and "%|" not in line]
+    assert len(lines) == 1 and "training stopped" in lines[0] and "Traceback" not in run.stderr, run.stderr
+    assert not (out / "final").exists()  # no NaN weights exported
+
+
+SWEEP = ["evaluate", "--scheme", "identity-analog", "--scheme", "jpeg+capacity:rho=1/12", "--dataset", "samples-192",
+         "--limit", "2", "--snr-db", "0,10,20", "--channel", "awgn", "--channel", "rayleigh", "--metrics", "psnr,ssim"]
+
+
+def _rows(path):
+    return sorted(tuple(v for k, v in r.items() if k != "seconds") for r in csv.DictReader(path.open()))
+
+
+def test_four_processes_on_one_file_write_the_rows_of_one(tmp_path):
+    single, shared = tmp_path / "one.csv", tmp_path / "shared.csv"
+    assert main([*SWEEP, "-o", str(single)]) == 0
+    command = [sys.executable, "-m", "semcom", *SWEEP, "-o", str(shared)]
+    processes = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(4)]
+    errors = [p.communicate(timeout=600)[1].decode() for p in processes]
+    assert all(p.returncode == 0 for p in processes), errors
+    assert _rows(shared) == _rows(single)  # every row exactly once, with the values one process gives
+    assert shared.read_text().count("scheme,weights_id") == 1  # one header
+    again = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and "0 rows written, 24 already present" in again.stderr
+    assert all(s.metrics["psnr"].count == 2 for s in summarize(ResultsFile(shared).read(), ["psnr"]))
+
+
+@pytest.mark.parametrize("name,content", [("other.csv", "a,b,c"), ("other.csv", "a,b,c\n1,2,3\n"),
+                                          ("other.jsonl", '{"a": 1}'), ("notes.jsonl", "hello\n")])
+def test_a_file_that_is_not_a_results_file_is_left_as_it_was(tmp_path, capsys, name, content):
+    path = tmp_path / name
+    path.write_text(content)
+    assert main([*SWEEP[:5], "--dataset", "samples-192", "--limit", "1", "--snr-db", "10", "-o", str(path)]) == 2
+    assert path.read_text() == content
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a semcom results file" in err[0]
+
+
+def test_a_torn_last_line_is_cut_and_duplicates_read_once(tmp_path):
+    path = tmp_path / "r.csv"
+    assert main([*SWEEP[:5], "--dataset", "samples-192", "--limit", "1", "--snr-db", "10", "-o", str(path)]) == 0
+    rows = ResultsFile(path).read()
+    text = path.read_text()
+    path.write_text(text + text.splitlines()[1] + "\n" + text.splitlines()[2][:20])  # a duplicate, a torn row
+    assert len(ResultsFile(path).read()) == len(rows)
+    ResultsFile(path).append([])
+    assert path.read_text().endswith("\n") and path.read_text().count("\n") == text.count("\n") + 1
+    lines = tmp_path / "r.jsonl"
+    assert main([*SWEEP[:5], "--dataset", "samples-192", "--limit", "1", "--snr-db", "10", "-o", str(lines)]) == 0
+    lines.write_text(lines.read_text() + "garbage\n")
+    with pytest.raises(ResultsFileError, match=r"r.jsonl, line 3: malformed row"):
+        ResultsFile(lines).read()
+
+
+@pytest.mark.parametrize("name", ["../../x", "/abs/path", "", "Upper", "a/b", ".hidden", "x..y"])
+def test_zoo_names_stay_inside_the_zoo(tmp_path, name):
+    with pytest.raises(WeightsError, match="one path segment"):
+        add_to_zoo(tmp_path / "missing", name, zoo_dir=tmp_path / "zoo")
+    assert not (tmp_path / "zoo").exists() and not (tmp_path / "x").exists()
+
+
+def test_a_shipped_name_is_replaced_only_with_force(tmp_path):
+    from semcom.zoo import ZOO_DIR
+
+    with pytest.raises(WeightsError, match="--force"):
+        add_to_zoo(tmp_path / "missing", "adjscc-snr0to28-rho1_12", zoo_dir=ZOO_DIR)
