@@ -26,10 +26,12 @@ def test_a_nan_reconstruction_scores_nan_not_inf():
 
 
 def test_training_stops_on_a_non_finite_loss_with_one_line(shared_data_dir, tmp_path):
+    """A finite but absurd rate (``--lr inf`` itself is refused up front, test_bad_input.py) blows the weights
+    up in the first step: the run stops there and exports nothing."""
     out = tmp_path / "bad"
     run = subprocess.run([sys.executable, "-m", "semcom", "train", "deepjscc", "--out", str(out), "--data",
                           str(shared_data_dir), "--channels", "2", "--width", "8", "--steps", "4", "--batch-size", "2",
-                          "--crop", "32", "--validate-every", "2", "--checkpoint-every", "2", "--lr", "inf"],
+                          "--crop", "32", "--validate-every", "2", "--checkpoint-every", "2", "--lr", "1e30"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 2, run.stderr[-2000:]
     lines = [line for line in run.stderr.splitlines() if line.strip() and "it/s" not in line and "%|" not in line]
@@ -98,3 +100,20 @@ def test_a_shipped_name_is_replaced_only_with_force(tmp_path):
 
     with pytest.raises(WeightsError, match="--force"):
         add_to_zoo(tmp_path / "missing", "adjscc-snr0to28-rho1_12", zoo_dir=ZOO_DIR)
+
+
+def test_a_rerun_with_more_metrics_computes_the_missing_ones(tmp_path, capsys):
+    """Issue 22, point 5: rows written with --metrics psnr are not "already present" for psnr,ssim."""
+    path = tmp_path / "r.csv"
+    base = [*SWEEP[:5], "--dataset", "samples-192", "--limit", "1", "--snr-db", "0,10", "-o", str(path)]
+    assert main([*base, "--metrics", "psnr"]) == 0
+    first = ResultsFile(path).read()
+    assert all(row.ssim != row.ssim for row in first)  # NaN: not computed
+    capsys.readouterr()
+    assert main([*base, "--metrics", "psnr,ssim"]) == 0
+    assert "4 rows written, 0 already present" in capsys.readouterr().err  # 2 schemes x 2 SNRs
+    second = ResultsFile(path).read()
+    assert len(second) == 4 and all(0 < row.ssim <= 1 for row in second)
+    assert [row.psnr for row in second] == [row.psnr for row in first]  # the same reconstructions
+    assert main([*base, "--metrics", "ssim"]) == 0
+    assert "0 rows written, 4 already present" in capsys.readouterr().err

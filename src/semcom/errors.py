@@ -40,3 +40,7 @@ class ResultsFileError(SemcomError):
 
 class ShardError(SemcomError):
     """A multi-process launch whose rank settings (``RANK``, ``WORLD_SIZE``, rendezvous) cannot be used."""
+
+
+class InvalidLimitError(DatasetError, ValueError):
+    """An image limit that is not a positive integer."""

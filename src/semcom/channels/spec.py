@@ -25,6 +25,10 @@ class ChannelSpecError(SemcomError, ValueError):
     """A channel specification that cannot be parsed or is inconsistent."""
 
 
+#: Longest coherence block in symbols (an image at rho 1/2 of 8192x8192 pixels is about 1e8 symbols).
+MAX_COHERENCE = 10**9
+
+
 @dataclass(frozen=True)
 class ChannelSpec:
     """What the channel is and how the receiver handles it.
@@ -51,6 +55,8 @@ class ChannelSpec:
         _check(self.csi, CSI, "csi")
         _check(self.eq, EQUALIZERS, "eq")
         _check(self.snr, SNR_ESTIMATORS, "snr")
+        if isinstance(self.coherence, int) and not 1 <= self.coherence <= MAX_COHERENCE:
+            raise ChannelSpecError(f"coherence must be 1..{MAX_COHERENCE} symbols (or image, fast), got {self.coherence}")
         try:
             coherence_length(self.coherence, 1)
         except ValueError as exc:
@@ -92,8 +98,15 @@ class ChannelSpec:
                 raise ChannelSpecError(f"bad channel option {item!r} in {text!r}; options: {sorted(known - {'kind'})}")
             options[key] = _coerce(key, value.strip())
         if options["kind"] == "awgn":
-            options.setdefault("eq", "mmse")
-        return cls(**options)
+            ignored = sorted(set(options) & {"coherence", "eq"})
+            if ignored:
+                raise ChannelSpecError(f"{', '.join(ignored)} in {text!r}: AWGN has no fading; these apply to "
+                                       "rayleigh only")
+        spec = cls(**options)
+        if "pilots" in options and not spec.uses_pilots:
+            raise ChannelSpecError(f"pilots in {text!r} change nothing: pilots are sent only with csi=ls or "
+                                   "snr=pilot")
+        return spec
 
 
 def _check(value: str, allowed: tuple, what: str) -> None:

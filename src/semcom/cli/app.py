@@ -36,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"semcom: error: {exc}", file=sys.stderr)
         code = 1
     except CLICK_ERRORS as exc:
-        exc.show()
+        # one line, like every other usage error, naming where the help is
+        context = getattr(exc, "ctx", None)
+        where = f" (see {context.command_path} --help)" if context is not None else ""
+        print(f"semcom: error: {exc.format_message()}{where}", file=sys.stderr)
         code = exc.exit_code
     except ABORTS:
         print("semcom: interrupted", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -12,6 +13,7 @@ from semcom.channels import ChannelSpec, bandwidth_ratio, source_size, validate_
 from semcom.cli.app import app
 from semcom.cli.tables import print_summary
 from semcom.data import crop_back, describe_conversion, load_image, pad_to_multiple, save_image
+from semcom.data.images import MAX_PIXELS
 from semcom.errors import ImageLoadError, SemcomError
 from semcom.evaluation import ResultsFile, SweepConfig, load_results, parse_snr_grid, run_sweep, summarize
 from semcom.evaluation.markdown import markdown_table, nominal_rho
@@ -55,6 +57,18 @@ def evaluate(
     print_summary(summarize(rows, ["psnr", "ssim"]), ["psnr", "ssim"])
 
 
+def check_output(out: Path, suffixes, protect: Optional[Path] = None) -> None:
+    """Refuse, before any work, an output path with an unknown suffix, in a missing or read-only folder, or
+    that is the input file ``protect``."""
+    if out.suffix.lower() not in suffixes:
+        raise SemcomError(f"{out}: unsupported output format; use one of {', '.join(suffixes)}")
+    if protect is not None and out.resolve() == Path(protect).resolve():
+        raise SemcomError(f"{out}: is the input image; write the reconstruction elsewhere")
+    folder = out.resolve().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise SemcomError(f"{out}: folder {out.parent} does not exist or is not writable")
+
+
 @app.command()
 def transmit(
     image: Path = typer.Argument(..., help="Input image (PNG, JPEG, ...)."),
@@ -64,17 +78,18 @@ def transmit(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write the reconstruction."),
     seed: int = typer.Option(0, help="Seed of the channel's random source."),
     strict: bool = typer.Option(False, help="Refuse images that need conversion (RGBA, grey, 16-bit, ...)."),
+    max_pixels: int = typer.Option(MAX_PIXELS, help="Refuse larger images (checked from the file header)."),
 ) -> None:
     """Send one image through a scheme and print PSNR/SSIM, k, n and rho."""
     validate_snr_db(snr_db)
     spec = ChannelSpec.parse(channel)
+    if out is not None:
+        check_output(out, IMAGE_SUFFIXES, protect=image)
     sender = create_scheme(scheme)
-    if out is not None and out.suffix.lower() not in IMAGE_SUFFIXES:
-        raise SemcomError(f"{out}: unsupported output format; use one of {', '.join(IMAGE_SUFFIXES)}")
     note = describe_conversion(image)
     if note and strict:
         raise ImageLoadError(f"{image}: needs conversion ({note}); refused because of --strict")
-    x = load_image(image)[None]
+    x = load_image(image, max_pixels)[None]
     if note:
         typer.echo(f"note: {image.name}: {note}", err=True)
     padded, pad = pad_to_multiple(x, sender.size_multiple)
@@ -137,7 +152,8 @@ def plot(
 ) -> None:
     """Paper-style figures from a results file, with 95% intervals."""
     if kind not in PLOT_KINDS:
-        raise typer.BadParameter(f"--kind must be one of {', '.join(PLOT_KINDS)}, got {kind!r}")
+        raise SemcomError(f"--kind must be one of {', '.join(PLOT_KINDS)}, got {kind!r}")
+    check_output(out, (".png", ".pdf", ".svg"))
     names = [m.strip() for m in metrics.split(",") if m.strip()]
     for target in plot_results(summarize(load_results(results), names), names, out, kind):
         typer.echo(f"wrote {target}")

@@ -72,6 +72,8 @@ def reproduce(
     """
     if paper not in protocols.PAPERS:
         raise SemcomError(f"unknown paper {paper!r}; choose one of {', '.join(protocols.PAPERS)}")
+    if limit is not None and limit < 1:
+        raise SemcomError(f"--limit must be a positive number of images, got {limit}")
     missing = ensure_taef2(progress=True)
     if missing:
         typer.echo(f"TAEF2 schemes left out: {missing}", err=True)

@@ -13,6 +13,7 @@ import typer
 
 from semcom.cli.app import app
 from semcom.data import get_dataset
+from semcom.errors import SemcomError
 from semcom.evaluation.grid import parse_snr_grid
 from semcom.evaluation.sweep import git_commit
 from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
@@ -39,6 +40,10 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
                 init_from: Optional[str], every: tuple[int, int], loss: str, warmup: int,
                 af_gate_bias: Optional[float], compile_model: bool, command: str) -> None:
     low, high = _snr_range(snr_db)
+    if channels < 1 or width < 1:
+        raise SemcomError(f"--channels and --width must be at least 1, got {channels} and {width}")
+    if crop % JSCCAutoencoder.size_multiple:
+        raise SemcomError(f"--crop must be a multiple of {JSCCAutoencoder.size_multiple} for {arch}, got {crop}")
     config = TrainConfig(steps=steps, batch_size=batch_size, crop_size=crop, lr=lr, lr_final=lr / 10,
                          snr_db_min=low, snr_db_max=high, seed=seed, bf16=bf16, warmup_steps=warmup,
                          checkpoint_every=every[0], validate_every=every[1])

@@ -22,7 +22,8 @@ from safetensors.torch import load_file, save
 from torch import nn
 
 from semcom.errors import SemcomError
-from semcom.zoo.download import DownloadError, atomic_write_bytes, cache_dir, fetch, sha256_of
+from semcom.files import atomic_write_bytes
+from semcom.zoo.download import DownloadError, cache_dir, fetch, sha256_of
 
 LATENT_CHANNELS = 32
 DOWNSAMPLING = 8

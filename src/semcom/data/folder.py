@@ -11,7 +11,7 @@ import torch
 from torch.utils.data import Dataset
 
 from semcom.data.images import PathLike, check_image_file, load_image
-from semcom.errors import DatasetError
+from semcom.errors import DatasetError, InvalidLimitError
 
 DEFAULT_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
@@ -50,7 +50,7 @@ def apply_limit(items: list, limit: int | None) -> list:
     if limit is None:
         return items
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"limit must be a positive integer or None, got {limit!r}")
+        raise InvalidLimitError(f"--limit must be a positive number of images, got {limit!r}")
     return items[:limit]
 
 

@@ -32,6 +32,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from semcom.errors import ImageLoadError
 
+#: Default pixel limit per image: refused from the header, before decoding (an 8000x8000 PNG needs GBs).
+MAX_PIXELS = 4096 * 4096
 MIN_SIDE = 11
 """Smallest supported height or width in pixels: the SSIM window is 11x11."""
 
@@ -134,10 +136,18 @@ def _notes(img: Image.Image, label: str) -> list[str]:
     return notes
 
 
-def _check_size(img: Image.Image, label: str) -> None:
+def _check_size(img: Image.Image, label: str, max_pixels: int = MAX_PIXELS) -> None:
+    """Refuse, from the header alone, sides under :data:`MIN_SIDE`, more than ``max_pixels`` pixels (before
+    any memory is spent on them) and files with several frames (which frame would be meant is unclear)."""
     w, h = img.size
     if min(w, h) < MIN_SIDE:
         raise _fail(label, f"image is {w}x{h} pixels; the smallest supported side is {MIN_SIDE}")
+    if w * h > max_pixels:
+        raise _fail(label, f"image is {w}x{h} = {w * h} pixels, more than the limit of {max_pixels} pixels "
+                           "(--max-pixels)")
+    frames = getattr(img, "n_frames", 1)
+    if frames > 1:
+        raise _fail(label, f"the file holds {frames} frames (an animation); save the frame you mean as a still")
 
 
 def _to_rgb_array(img: Image.Image, label: str) -> np.ndarray:
@@ -155,8 +165,8 @@ def _to_rgb_array(img: Image.Image, label: str) -> np.ndarray:
     return np.array(img.convert("RGB"), dtype=np.uint8)  # a writable copy, as torch.from_numpy wants
 
 
-def _decode(img: Image.Image, label: str) -> torch.Tensor:
-    _check_size(img, label)
+def _decode(img: Image.Image, label: str, max_pixels: int = MAX_PIXELS) -> torch.Tensor:
+    _check_size(img, label, max_pixels)
     _notes(img, label)  # refuses unsupported modes before decoding the pixels
     img.load()  # inside the caller's error mapping, so truncated files fail here
     if _orientation(img) != 1:
@@ -165,15 +175,16 @@ def _decode(img: Image.Image, label: str) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(arr)).permute(2, 0, 1).contiguous().float().div_(255.0)
 
 
-def load_image(path: PathLike) -> torch.Tensor:
+def load_image(path: PathLike, max_pixels: int = MAX_PIXELS) -> torch.Tensor:
     """Read an image file as ``float32 [3, H, W]`` in [0, 1], RGB (8-bit values k/255).
 
     Raises :class:`ImageLoadError` (one-line message naming ``path``) for a missing, unreadable, corrupt
-    or truncated file, an unsupported pixel mode, or a side shorter than :data:`MIN_SIDE`.
+    or truncated file, an unsupported pixel mode, a side shorter than :data:`MIN_SIDE`, more than
+    ``max_pixels`` pixels, or several frames.
     """
     label = os.fspath(path)
     with _opened(path, label) as img:
-        return _decode(img, label)
+        return _decode(img, label, max_pixels)
 
 
 def decode_image_bytes(data: bytes, name: str) -> torch.Tensor:
@@ -199,14 +210,17 @@ def _check(source: _Source, label: str) -> None:
     with _opened(source, label) as img:
         _check_size(img, label)
         _notes(img, label)
-        img.verify()
+        if img.format == "JPEG":
+            img.load()  # verify() does not read JPEG scan data; a truncated file only fails when decoded
+        else:
+            img.verify()
 
 
 def check_image_file(path: PathLike) -> None:
     """Cheap header-level validation of an image file (open, size, mode, ``verify()``); pixels are not decoded.
 
     Raises the same :class:`ImageLoadError` as :func:`load_image`. ``verify()`` checks PNG chunk CRCs but
-    not JPEG scan data, so a JPEG truncated mid-scan passes here and fails in :func:`load_image`.
+    not JPEG scan data, so JPEGs are decoded here, and one truncated mid-scan fails before any row is written.
     """
     _check(path, os.fspath(path))
 

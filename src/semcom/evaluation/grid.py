@@ -11,6 +11,10 @@ from semcom.errors import InvalidSNRError
 DEFAULT_SNR_GRID = (-5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0)
 
 
+#: The most SNR points one grid may hold (a typo such as 0:30:1e-6 would otherwise fill the memory).
+MAX_GRID_POINTS = 1000
+
+
 def parse_snr_grid(text: str) -> list[float]:
     """``"-5:30:5"`` (start:stop:step, stop included), ``"0,10,20"`` or ``"7"`` → list of dB values.
 
@@ -42,6 +46,8 @@ def _parse_range(part: str) -> list[float]:
     if stop < start:
         raise InvalidSNRError(f"SNR range {part!r} is empty (stop < start)")
     count = int(math.floor((stop - start) / step + 1e-9)) + 1
+    if count > MAX_GRID_POINTS:
+        raise InvalidSNRError(f"SNR grid {part!r} has {count} points, more than the limit of {MAX_GRID_POINTS}")
     return [round(start + i * step, 10) for i in range(count)]
 
 

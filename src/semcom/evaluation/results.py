@@ -81,8 +81,8 @@ class ResultsFile:
         if self.path.suffix not in (".csv", ".jsonl"):
             raise ResultsFileError(f"{self.path}: results file must end in .csv or .jsonl")
         self.is_csv = self.path.suffix == ".csv"
-        self._offset = 0  # bytes of the file already folded into ``_keys``
-        self._keys: set[tuple] = set()
+        self._offset = 0  # bytes of the file already folded into ``_done``
+        self._done: dict[tuple, frozenset[str]] = {}  # key -> the metrics its rows hold
 
     def check(self) -> None:
         """Raise :class:`ResultsFileError` unless the file is missing, empty, or starts as a results file."""
@@ -112,12 +112,18 @@ class ResultsFile:
 
     def keys(self) -> set[tuple]:
         self._refresh()
-        return set(self._keys)
+        return set(self._done)
 
-    def has(self, key: tuple) -> bool:
-        """Whether a row with ``key`` is in the file now (reads only what was appended since the last look)."""
+    def metrics_of(self, key: tuple) -> frozenset[str]:
+        """The metrics the rows of ``key`` hold (empty when there is no such row)."""
         self._refresh()
-        return key in self._keys
+        return self._done.get(key, frozenset())
+
+    def has(self, key: tuple, metrics: Iterable[str] = ()) -> bool:
+        """Whether a row with ``key`` holding every one of ``metrics`` is in the file now (reads only what was
+        appended since the last look)."""
+        self._refresh()
+        return key in self._done and set(metrics) <= self._done[key]
 
     def append(self, rows: Iterable[ResultRow]) -> None:
         """Append whole rows under the file lock, each flushed and fsynced before the next is written."""
@@ -126,11 +132,10 @@ class ResultsFile:
                 self._write(handle, row)
 
     def append_new(self, row: ResultRow) -> bool:
-        """Append ``row`` unless a row with its key is already there (also one another process just wrote);
-        returns whether it was written."""
+        """Append ``row`` unless a row with its key and its metrics is already there (also one another process
+        just wrote); returns whether it was written."""
         with self._locked() as handle:
-            self._refresh()
-            if row.key in self._keys:
+            if self.has(row.key, row_metrics(row)):
                 return False
             self._write(handle, row)
             return True
@@ -173,13 +178,13 @@ class ResultsFile:
         os.fsync(handle.fileno())
 
     def _refresh(self) -> None:
-        """Fold the complete lines appended since ``_offset`` into ``_keys``."""
+        """Fold the complete lines appended since ``_offset`` into ``_done``."""
         if not self.path.exists():
-            self._offset, self._keys = 0, set()
+            self._offset, self._done = 0, {}
             return
         size = self.path.stat().st_size
         if size < self._offset:  # replaced or truncated by someone else: start over
-            self._offset, self._keys = 0, set()
+            self._offset, self._done = 0, {}
         if size == self._offset:
             return
         self.check()
@@ -188,7 +193,8 @@ class ResultsFile:
             chunk = self._complete(handle.read(size - self._offset))
         header = self._offset == 0 and self.is_csv
         rows = self._parse(chunk, start_line=1, header=header)
-        self._keys.update(row.key for row in rows)
+        for row in rows:
+            self._done[row.key] = self._done.get(row.key, frozenset()) | row_metrics(row)
         self._offset += len(chunk)
 
     @staticmethod
@@ -221,6 +227,19 @@ class ResultsFile:
         else:
             records = [(number, _json_line(line)) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
         return [_row_from_record(record, self.path, number) for number, record in records]
+
+
+#: Metric columns a row can hold.
+METRIC_COLUMNS = ("psnr", "ssim", "ms_ssim", "lpips", "fid", "clip")
+
+
+def row_metrics(row: ResultRow) -> frozenset[str]:
+    """The metrics a row was computed with: ``info["metrics"]``, or, for rows written before that was
+    recorded, the metric columns that are not NaN."""
+    recorded = row.info.get("metrics") if isinstance(row.info, dict) else None
+    if isinstance(recorded, list):
+        return frozenset(recorded)
+    return frozenset(m for m in METRIC_COLUMNS if not math.isnan(getattr(row, m)))
 
 
 def _json_line(line: str):

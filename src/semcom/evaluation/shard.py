@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, Sequence, TypeVar
 
 from semcom.errors import ShardError
-from semcom.evaluation.results import ResultsFile
+from semcom.evaluation.results import ResultsFile, row_metrics
 
 T = TypeVar("T")
 
@@ -100,11 +100,10 @@ def merge_parts(results: ResultsFile, order: Sequence[tuple]) -> int:
     parts = part_files(results.path)
     if not parts:
         return 0
-    present = results.keys()
     pending: dict[tuple, object] = {}
     for part in parts:
         for row in ResultsFile(part).read():
-            if row.key not in present:
+            if not results.has(row.key, row_metrics(row)):  # new, or holding metrics the file's row lacks
                 pending.setdefault(row.key, row)
     rows = [pending.pop(key) for key in order if key in pending] + list(pending.values())
     if rows:

@@ -6,6 +6,7 @@ re-ordered sweep produces exactly the rows an uninterrupted one would.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import subprocess
 import time
@@ -22,6 +23,7 @@ from semcom.data import crop_back, get_dataset, pad_to_multiple
 from semcom.evaluation.results import ResultRow, ResultsFile, row_key
 from semcom.evaluation.shard import Shard, merge_parts, part_files, process_group
 from semcom.metrics import DEFAULT_METRICS, compute_metrics
+from semcom.metrics.registry import get_metric
 from semcom.schemes import Scheme, canonical_spec, create_scheme
 
 
@@ -90,6 +92,8 @@ def run_sweep(
     """
     shard = shard or Shard()
     results.check()  # before any work: a file that is not a results file is never touched
+    for metric in config.metrics:
+        get_metric(metric)  # an unknown name fails here, not after the first row
     with process_group(shard) as barrier:
         schemes = [create_scheme(spec) for spec in config.schemes]
         specs = {id(s): canonical_spec(s) for s in schemes}  # computed once, used in every row key
@@ -115,12 +119,15 @@ def run_sweep(
     return report
 
 
-def known_keys(results: ResultsFile) -> set[tuple]:
-    """Keys of the rows in ``results`` and in any part file of an earlier multi-process sweep into it."""
-    keys = results.keys()
+def known_keys(results: ResultsFile) -> dict[tuple, frozenset[str]]:
+    """``{key: metrics held}`` of the rows in ``results`` and in any part file of an earlier multi-process
+    sweep into it."""
+    done = {key: results.metrics_of(key) for key in results.keys()}
     for part in part_files(results.path):
-        keys |= ResultsFile(part).keys()
-    return keys
+        other = ResultsFile(part)
+        for key in other.keys():
+            done[key] = done.get(key, frozenset()) | other.metrics_of(key)
+    return done
 
 
 def _evaluate(config, dataset, work, target: ResultsFile, done: set, progress: bool, on_row) -> SweepReport:
@@ -133,12 +140,18 @@ def _evaluate(config, dataset, work, target: ResultsFile, done: set, progress: b
     loaded: tuple[int, object] = (-1, None)
     for index, scheme, channel, snr, key in work:
         bar.update()
-        if key in done or target.has(key):  # ``has``: also rows another process on this file wrote meanwhile
+        wanted = set(config.metrics)
+        held = done.get(key, frozenset()) | target.metrics_of(key)  # also rows another process wrote meanwhile
+        if wanted <= held:
             report.skipped += 1
             continue
         if loaded[0] != index:
             loaded = (index, dataset[index].image)
-        row = evaluate_one(scheme, loaded[1], snr, channel, config, dataset.name, dataset.image_ids[index], commit)
+        # a row lacking some metric is computed again with the union (the row is seeded by its identity, so
+        # the reconstruction is the same); the newer row replaces the older one when the file is read
+        metrics = sorted(wanted | held) if held else list(config.metrics)
+        row = evaluate_one(scheme, loaded[1], snr, channel, dataclasses.replace(config, metrics=metrics),
+                           dataset.name, dataset.image_ids[index], commit)
         if not target.append_new(row):
             report.skipped += 1
             continue
@@ -175,5 +188,6 @@ def evaluate_one(
         denoise_steps=sent.denoise_steps, seed=config.seed, seconds=seconds, git_commit=commit,
         snr_db_est=float(sent.snr_db_estimate[0]) if sent.snr_db_estimate is not None else float("nan"),
         bpp=sent.per_image_bpp(0), outage=int(sent.per_image_outage(0)),
-        info={**sent.row_info(0), "rho_nominal": str(sent.nominal_rho.limit_denominator(100000))},
+        info={**sent.row_info(0), "rho_nominal": str(sent.nominal_rho.limit_denominator(100000)),
+              "metrics": sorted(config.metrics)},
     )

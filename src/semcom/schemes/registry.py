@@ -65,7 +65,10 @@ def create_scheme(spec: str, **overrides) -> Scheme:
     name, text_options = parse_spec(spec)
     cls = scheme_class(name)
     config = _build_config(cls, {**text_options, **overrides}, spec)
-    return cls(config)
+    try:
+        return cls(config)
+    except ValueError as exc:  # options the config accepts but the scheme refuses (steps=-1, sampler=xyz)
+        raise SchemeOptionError(f"bad options for scheme {cls.name!r} in {spec!r}: {exc}") from None
 
 
 def canonical_spec(scheme: Scheme) -> str:

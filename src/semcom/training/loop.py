@@ -20,7 +20,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
+import io
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +33,8 @@ from tqdm import tqdm
 
 from semcom.data import RandomCropLoader
 from semcom.errors import SemcomError
-from semcom.training.checkpoint import load_checkpoint, save_checkpoint
+from semcom.files import atomic_write_bytes
+from semcom.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 CHECKPOINT = "checkpoint.pt"
 LOG = "log.csv"
@@ -66,6 +69,46 @@ class TrainConfig:
     validation_images: int = 8
     validation_crop: int = 256
     bf16: bool = True
+
+    def __post_init__(self):
+        """Refuse settings that cannot train, before anything is created or computed."""
+        positive = {"steps": self.steps, "batch_size": self.batch_size, "checkpoint_every": self.checkpoint_every,
+                    "validate_every": self.validate_every, "validation_images": self.validation_images}
+        for name, value in positive.items():
+            if value < 1:
+                raise TrainConfigError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        if not 8 <= self.crop_size <= MAX_CROP:
+            raise TrainConfigError(f"--crop must be between 8 and {MAX_CROP} pixels, got {self.crop_size}")
+        needed = activation_bytes(self.batch_size, self.crop_size)
+        if needed > available_memory():
+            raise TrainConfigError(f"--crop {self.crop_size} with --batch-size {self.batch_size} needs about "
+                                   f"{needed / 2**30:.0f} GiB, more than the {available_memory() / 2**30:.0f} GiB "
+                                   "of memory here")
+        if not (math.isfinite(self.lr) and self.lr > 0) or not (math.isfinite(self.lr_final) and self.lr_final >= 0):
+            raise TrainConfigError(f"--lr must be a finite positive number, got {self.lr}")
+        if self.warmup_steps < 0:
+            raise TrainConfigError(f"--warmup must be at least 0, got {self.warmup_steps}")
+        if not (math.isfinite(self.snr_db_min) and math.isfinite(self.snr_db_max)) or self.snr_db_min > self.snr_db_max:
+            raise TrainConfigError(f"the training SNR range {self.snr_db_min}..{self.snr_db_max} dB is not valid")
+
+
+class TrainConfigError(SemcomError, ValueError):
+    """Training settings that cannot work (zero steps, a crop larger than memory, a non-finite rate)."""
+
+
+#: Largest training crop side; larger crops are refused (a typo like --crop 100000 would ask for terabytes).
+MAX_CROP = 2048
+#: Bytes of activations per input pixel and channel, roughly, for the project's models (a generous bound).
+_ACTIVATION_FACTOR = 400
+
+
+def activation_bytes(batch: int, crop: int) -> int:
+    return batch * 3 * crop * crop * 4 * _ACTIVATION_FACTOR
+
+
+def available_memory() -> int:
+    """Physical memory of this machine in bytes (the bound a training run can use)."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 @dataclass
@@ -130,7 +173,11 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
         expect["task"] = task.record
     if (out / CHECKPOINT).exists():
         state = load_checkpoint(out / CHECKPOINT, expect=expect)
-        model.load_state_dict(state["model"])
+        try:
+            model.load_state_dict(state["model"])
+        except RuntimeError:  # shapes differ: the run was started with another model config (--width, ...)
+            raise CheckpointError(f"{out / CHECKPOINT}: made for another model configuration (e.g. --width "
+                                  "or --channels); resume with the original options or use a new --out") from None
         optimizer.load_state_dict(state["optimizer"])
         if critic is not None:
             critic.load_state_dict(state["discriminator"])
@@ -260,7 +307,9 @@ class CSVLog:
             return list(csv.DictReader(handle))
 
     def _rewrite(self, rows: list[dict]) -> None:
-        with self.path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=self.fields)
-            writer.writeheader()
-            writer.writerows(rows)
+        """Replace the log through a temporary file and a rename: a kill mid-write leaves the old log whole."""
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=self.fields)
+        writer.writeheader()
+        writer.writerows(rows)
+        atomic_write_bytes(self.path, buffer.getvalue().encode())

@@ -45,29 +45,48 @@ def save_pretrained(model: torch.nn.Module, config, folder: str | Path, extra: d
     }
     tensors = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
     save_file(tensors, str(folder / WEIGHTS_FILE))
+    record["weights_sha256"] = file_sha256(folder / WEIGHTS_FILE)  # a folder named by path checks itself
     (folder / CONFIG_FILE).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     return folder
 
 
-def from_pretrained(folder: str | Path, sha256: str | None = None) -> tuple[torch.nn.Module, Any]:
-    """Rebuild ``(model, config)`` from a folder written by :func:`save_pretrained`; optionally check the
-    weights file's sha256 first."""
+def from_pretrained(folder: str | Path, sha256: str | None = None,
+                    config_sha256: str | None = None) -> tuple[torch.nn.Module, Any]:
+    """Rebuild ``(model, config)`` from a folder written by :func:`save_pretrained`.
+
+    Checks first: the files' sha256 against ``sha256``/``config_sha256`` (the manifest's, for shipped
+    weights) and against the ``weights_sha256`` the config records; that the config names a semcom
+    ``nn.Module`` and a dataclass config (nothing else is built); and that the config's values build the
+    model. Every failure is one :class:`WeightsError`.
+    """
     folder = Path(folder)
+    config_path, weights = folder / CONFIG_FILE, folder / WEIGHTS_FILE
+    if config_sha256 is not None and file_sha256(config_path) != config_sha256:
+        raise WeightsError(f"{config_path}: sha256 differs from the manifest (edited or replaced file)")
     try:
-        record = json.loads((folder / CONFIG_FILE).read_text())
+        record = json.loads(config_path.read_text())
     except FileNotFoundError:
         raise WeightsError(f"{folder}: no {CONFIG_FILE}") from None
-    except json.JSONDecodeError as exc:
-        raise WeightsError(f"{folder / CONFIG_FILE}: not valid JSON ({exc})") from None
-    weights = folder / WEIGHTS_FILE
-    if sha256 is not None and file_sha256(weights) != sha256:
-        raise WeightsError(f"{weights}: sha256 differs from the manifest (corrupt or replaced file)")
-    config_cls = _resolve(record["config_class"])
-    fields = {f.name: f for f in dataclasses.fields(config_cls)}
-    values = {k: Fraction(v) if isinstance(getattr(config_cls(), k, None), Fraction) else v
-              for k, v in record["config"].items() if k in fields}
-    config = config_cls(**values)
-    model = _resolve(record["model_class"])(config)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise WeightsError(f"{config_path}: not valid JSON ({exc})") from None
+    if not isinstance(record, dict):
+        raise WeightsError(f"{config_path}: not a semcom weights config")
+    try:
+        config_cls, model_cls = _resolve(record["config_class"]), _resolve(record["model_class"])
+        if not (isinstance(model_cls, type) and issubclass(model_cls, torch.nn.Module)):
+            raise WeightsError(f"{config_path}: model_class {record['model_class']!r} is not a semcom model")
+        if not (isinstance(config_cls, type) and dataclasses.is_dataclass(config_cls)):
+            raise WeightsError(f"{config_path}: config_class {record['config_class']!r} is not a semcom config")
+        fields = {f.name: f for f in dataclasses.fields(config_cls)}
+        values = {k: Fraction(v) if isinstance(getattr(config_cls(), k, None), Fraction) else v
+                  for k, v in record["config"].items() if k in fields}
+        config = config_cls(**values)
+        model = model_cls(config)
+    except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError, RuntimeError) as exc:
+        raise WeightsError(f"{config_path}: config does not build a model ({type(exc).__name__}: {exc})") from None
+    for expected in (sha256, record.get("weights_sha256")):
+        if expected is not None and file_sha256(weights) != expected:
+            raise WeightsError(f"{weights}: sha256 differs from the recorded one (corrupt or replaced file)")
     try:
         tensors = load_file(str(weights))
     except (FileNotFoundError, SafetensorError, OSError) as exc:

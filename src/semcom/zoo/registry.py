@@ -27,7 +27,10 @@ def load_manifest(zoo_dir: Path = ZOO_DIR) -> dict[str, dict[str, Any]]:
     manifest = zoo_dir / MANIFEST.name
     if not manifest.exists():
         return {}
-    return {entry["name"]: entry for entry in json.loads(manifest.read_text())["weights"]}
+    try:
+        return {entry["name"]: entry for entry in json.loads(manifest.read_text())["weights"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WeightsError(f"{manifest}: corrupt zoo manifest ({type(exc).__name__}: {exc}); reinstall semcom") from None
 
 
 #: A zoo name is one path segment of lower-case letters, digits, dots, underscores and hyphens.
@@ -59,6 +62,7 @@ def add_to_zoo(folder: str | Path, name: str, zoo_dir: Path = ZOO_DIR, force: bo
         shutil.copyfile(folder / file, target / file)
     keys = ("scheme", "rho", "command", "init_from", "data", "steps", "commit", "validation", "wall_seconds", "hardware")
     entry = {"name": name, "folder": f"weights/{name}", "sha256": file_sha256(target / WEIGHTS_FILE),
+             "config_sha256": file_sha256(target / CONFIG_FILE),
              "bytes": size, "model_class": record["model_class"], "config": record["config"],
              **{k: record.get(k) for k in keys}}
     entries = load_manifest(zoo_dir)
@@ -82,6 +86,8 @@ def resolve_weights(name_or_path: str, zoo_dir: Path = ZOO_DIR) -> tuple[Path, s
 
 
 def load_weights(name_or_path: str, zoo_dir: Path = ZOO_DIR):
-    """``(model, config)`` for a manifest name or a ``save_pretrained`` folder."""
+    """``(model, config)`` for a manifest name (both files checked against the manifest's sha256) or a
+    ``save_pretrained`` folder (its weights checked against the hash its config records)."""
     folder, sha256 = resolve_weights(name_or_path, zoo_dir)
-    return from_pretrained(folder, sha256=sha256)
+    entry = load_manifest(zoo_dir).get(name_or_path, {}) if sha256 else {}
+    return from_pretrained(folder, sha256=sha256, config_sha256=entry.get("config_sha256"))
