@@ -3,6 +3,9 @@ concurrent sweeps on one results file write each row once; a file that is not a 
 touched; zoo names cannot leave the zoo or silently replace an entry."""
 
 import csv
+import dataclasses
+import json
+import shutil
 import subprocess
 import sys
 
@@ -117,3 +120,54 @@ def test_a_rerun_with_more_metrics_computes_the_missing_ones(tmp_path, capsys):
     assert [row.psnr for row in second] == [row.psnr for row in first]  # the same reconstructions
     assert main([*base, "--metrics", "ssim"]) == 0
     assert "0 rows written, 4 already present" in capsys.readouterr().err
+
+
+def _zoo_copy(tmp_path, name="deepjscc-snr10-rho1_48"):
+    from semcom.zoo import ZOO_DIR
+
+    zoo = tmp_path / "zoo"
+    entry = json.loads((ZOO_DIR / "manifest.json").read_text())
+    kept = [e for e in entry["weights"] if e["name"] == name]
+    shutil.copytree(ZOO_DIR / kept[0]["folder"], zoo / kept[0]["folder"])
+    (zoo / "manifest.json").write_text(json.dumps({"weights": kept}))
+    return zoo, zoo / kept[0]["folder"]
+
+
+def test_an_edited_shipped_config_is_refused(tmp_path):
+    """Issue 22, point 8: the manifest's hash covers config.json too (editing a value used to load silently)."""
+    from semcom.zoo import load_weights
+
+    zoo, folder = _zoo_copy(tmp_path)
+    load_weights("deepjscc-snr10-rho1_48", zoo_dir=zoo)  # the copy loads as shipped
+    config = json.loads((folder / "config.json").read_text())
+    config["config"]["width"] = config["config"]["width"]  # same values, other bytes: still an edit
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(WeightsError, match="config.json: sha256 differs from the manifest"):
+        load_weights("deepjscc-snr10-rho1_48", zoo_dir=zoo)
+
+
+def test_a_corrupt_manifest_is_one_error(tmp_path):
+    from semcom.zoo import load_manifest
+
+    zoo, _ = _zoo_copy(tmp_path)
+    (zoo / "manifest.json").write_text('{"weights": [{"nam')
+    with pytest.raises(WeightsError, match="corrupt zoo manifest"):
+        load_manifest(zoo)
+
+
+def test_appending_reads_only_what_was_appended_since(tmp_path, monkeypatch):
+    """Issue 22, point 7: a writer folds in the bytes added since its last look, not the whole file."""
+    path = tmp_path / "r.csv"
+    assert main([*SWEEP[:5], "--dataset", "samples-192", "--limit", "2", "--snr-db", "0:20:5", "-o", str(path)]) == 0
+    rows = ResultsFile(path).read()
+    writer = ResultsFile(path)
+    writer.keys()  # the first look reads the file once
+    parsed = []
+    original = ResultsFile._parse
+    monkeypatch.setattr(ResultsFile, "_parse", lambda self, data, **kw: parsed.append(len(data)) or
+                        original(self, data, **kw))
+    other = ResultsFile(path)
+    moved = dataclasses.replace(rows[0], snr_db=99.0)
+    assert other.append_new(moved) and not writer.append_new(moved)  # the second writer sees the first's row
+    line = len(other._format(moved).encode())
+    assert parsed[-1] == line  # the writer parsed one new line, not the file
