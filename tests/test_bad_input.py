@@ -91,6 +91,8 @@ CASES = {
     "train: --channels 0": (_train("--channels", "0"), "channels"),
     "train: --steps 0": (_train("--steps", "0"), "steps"),
     "train: unknown architecture": (["train", "deepjscc2", "--out", "run"], "deepjscc2"),
+    "train: resumed with another --width": ([*_train("--width", "16")[:3], "done", *_train("--width", "16")[4:]],
+                                            "another model configuration"),
     # zoo
     "zoo add: a name with ..": (["zoo", "add", "trained", "--name", "../../x"], "one path segment"),
     "zoo add: an absolute name": (["zoo", "add", "trained", "--name", "/tmp/x"], "one path segment"),
@@ -127,8 +129,11 @@ def _flip(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
+def workdir(tmp_path_factory, shared_data_dir):
     work = tmp_path_factory.mktemp("bad")
+    done = [a.replace("{data}", str(shared_data_dir)) for a in TRAIN]
+    done[done.index("--out") + 1] = str(work / "done")
+    assert main(done) == 0  # a finished run of width 8, for the resume case
     photo = Image.linear_gradient("L").resize((64, 48)).convert("RGB")
     photo.save(work / "photo.png")
     (work / "text.png").write_text("hello, I am not a PNG")

@@ -28,7 +28,7 @@ def announce(plan: protocols.Protocol, out: Path, data_dir: Optional[str], seed:
 @app.command()
 def demo(
     out: Path = typer.Option(Path("semcom-demo"), "--out", "-o", help="Report folder."),
-    quick: bool = typer.Option(False, help="Two photos, two SNRs: a smoke test (well under a minute of sweeps)."),
+    quick: bool = typer.Option(False, help="One photo, two SNRs: a smoke test (well under a minute of sweeps)."),
     full: bool = typer.Option(False, help="Every shipped scheme at every rho, 8 SNRs, 3 full-size photos "
                                           "(tens of minutes on two cores)."),
     seed: int = typer.Option(0, help="Sweep seed."),
