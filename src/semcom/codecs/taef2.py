@@ -22,8 +22,8 @@ from safetensors.torch import load_file, save
 from torch import nn
 
 from semcom.errors import SemcomError
-from semcom.files import atomic_write_bytes
-from semcom.zoo.download import DownloadError, cache_dir, fetch, sha256_of
+from semcom.files import atomic_write_bytes, sha256_of
+from semcom.zoo.download import DownloadError, cache_dir, fetch
 
 LATENT_CHANNELS = 32
 DOWNSAMPLING = 8

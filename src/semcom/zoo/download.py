@@ -18,6 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from semcom.errors import SemcomError
+from semcom.files import sha256_of
 
 CHUNK = 1 << 16
 
@@ -38,14 +39,6 @@ def cache_dir() -> Path:
 def offline() -> bool:
     """``$SEMCOM_OFFLINE=1`` turns every download into an immediate :class:`DownloadError`."""
     return os.environ.get("SEMCOM_OFFLINE", "").lower() in ("1", "true", "yes")
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fetch(url: str, target: str | Path, sha256: str, *, timeout: float = 60.0, progress: bool = True) -> Path:

@@ -8,7 +8,6 @@ tensor name and shape matches, and never unpickles anything.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import importlib
 import json
 from fractions import Fraction
@@ -20,6 +19,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from semcom.errors import SemcomError
+from semcom.files import sha256_of
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.safetensors"
@@ -100,7 +100,7 @@ def from_pretrained(folder: str | Path, sha256: str | None = None,
 
 def file_sha256(path: str | Path) -> str:
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return sha256_of(path)
     except FileNotFoundError:
         raise WeightsError(f"{path}: no such weights file") from None
 
