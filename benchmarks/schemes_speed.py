@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/schemes_speed.py [--data DIR] [--threads 2] [--precision fp32,bf16] [--repeats 3]
        [--batch-sizes 1,8] [--images N] [--snr-db 10] [--channel awgn] [--schemes SPEC,SPEC,...]
-       [--out benchmarks/out/schemes_speed.json] [--quick]
+       [--device cpu|cuda|cuda:N] [--reverse batched,per-image] [--crop HxW] [--out FILE.json] [--quick]
 
 The schemes are those of the zoo catalog (every shipped weights entry, latent codecs with and without their
 de-noiser, bandwidth-diff compressors when shipped, jpeg+capacity at each of their rho), plus jpeg+ldpc at
@@ -12,23 +12,27 @@ the previous spec, so ``--schemes latent-diff:codec=taef2,steps=0,jpeg+capacity`
 ``--quick`` keeps the first scheme of each family, one repeat, two images cropped to 128x192.
 
 Each (scheme, precision, batch size) runs in a fresh Python process (benchmarks/speed_case.py) with
-torch.set_num_threads(--threads) and OMP_NUM_THREADS set alike, bf16 meaning torch.autocast("cpu",
-dtype=torch.bfloat16) around transmit (schemes without a network run in fp32 only). Every timed call is
+torch.set_num_threads(--threads) and OMP_NUM_THREADS set alike, on --device, bf16 meaning the scheme's
+``precision=bf16`` (autocast on its device around the networks; schemes without a network run in fp32 only).
+``--reverse per-image`` also times the schemes with a reverse process (latent-diff, bandwidth-diff with
+steps > 0) with the reverse process looped over the images of each batch, as before issue 23: the baseline of
+the batched receiver, measured in the same run. Every timed call is
 scheme.transmit on images the scheme has not seen before (see speed_case.UniqueBatches), after one warm-up
 call. Images: Kodak (portrait images transposed to 768x512 so that batches stack); without Kodak, the
 scikit-image sample photos, resized to cover 768x512 and center-cropped. Prints a markdown table.
 
-JSON written to --out (schema "schemes_speed/1"):
-  {"schema": "schemes_speed/1",
-   "meta": {"threads", "repeats", "snr_db", "channel", "precisions", "batch_sizes",
+JSON written to --out (schema "schemes_speed/2"; /1 files lack "device", "reverse" and "peak_cuda_mib"):
+  {"schema": "schemes_speed/2",
+   "meta": {"threads", "repeats", "snr_db", "channel", "precisions", "batch_sizes", "device", "gpu",
             "images": {"source", "count", "height", "width"}, "memory", "torch", "python", "platform", "cpu", "date"},
    "skipped": [{"label", "spec", "reason"}],
-   "results": [{"label", "spec", "rho", "precision",
+   "results": [{"label", "spec", "rho", "precision", "reverse",   # "batched" | "per-image"
                 "denoise_steps",            # U-Net evaluations per image (Transmission.denoise_steps)
                 "channel_uses",             # k per image
                 "latency_s": {"p50", "p90", "samples"} | null,   # per image, batch 1 (null without batch 1)
                 "images_per_s": {"<batch>": float},
                 "peak_rss_mib": {"<batch>": float},     # peak RSS of the case's process
+                "peak_cuda_mib": {"<batch>": float},    # peak CUDA memory allocated (empty on the CPU)
                 "baseline_rss_mib": float | null,       # RSS before the scheme is built (imports + images)
                 "errors": {"<batch>": "message"}}]}     # empty when every batch size ran
 """
@@ -51,6 +55,7 @@ from timing import cpu_description, quantile
 from tqdm import tqdm
 
 from semcom.data import get_dataset, to_uint8
+from semcom.device import resolve_device
 from semcom.zoo.catalog import available_catalog
 
 HERE = Path(__file__).resolve().parent
@@ -98,6 +103,10 @@ def has_network(spec: str) -> bool:
     return family(spec) != "identity-analog" and "+" not in family(spec)
 
 
+def has_reverse_process(spec: str) -> bool:
+    return family(spec) in ("latent-diff", "bandwidth-diff") and "steps=0" not in spec
+
+
 def cover_crop(image: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """Scale ``[3, H, W]`` (only if needed) to cover height x width, then center-crop to it."""
     scale = max(height / image.shape[1], width / image.shape[2])
@@ -108,8 +117,9 @@ def cover_crop(image: torch.Tensor, height: int, width: int) -> torch.Tensor:
     return image[:, top:top + height, left:left + width]
 
 
-def load_images(data: str | None, limit: int | None, quick: bool) -> tuple[torch.Tensor, str]:
-    """uint8 [N, 3, 512, 768] test images (128x192 crops with ``quick``) and a line saying what they are."""
+def load_images(data: str | None, limit: int | None, quick: bool, crop: str | None = None) -> tuple[torch.Tensor, str]:
+    """uint8 [N, 3, 512, 768] test images (128x192 crops with ``quick``, centre HxW crops with ``crop``) and a
+    line saying what they are."""
     shared = os.environ.get("SEMCOM_SHARED")
     candidates = [data] if data else [os.environ.get("SEMCOM_DATA"), shared and str(Path(shared) / "data"),
                                       str(HERE.parents[1] / "shared" / "data")]
@@ -129,6 +139,11 @@ def load_images(data: str | None, limit: int | None, quick: bool) -> tuple[torch
     stack = torch.stack(images)
     if quick:
         stack, source = stack[:, :, 192:320, 288:480].contiguous(), source + ", center 128x192 (--quick)"
+    elif crop:
+        height, width = (int(v) for v in crop.lower().split("x"))
+        top, left = (512 - height) // 2, (768 - width) // 2
+        stack = stack[:, :, top:top + height, left:left + width].contiguous()
+        source += f", center {height}x{width} (--crop)"
     return stack, source
 
 
@@ -151,14 +166,18 @@ def markdown(rows: list[dict], batch_sizes: list[int]) -> str:
     def num(value, digits):
         return "—" if value is None else f"{value:.{digits}f}"
 
-    head = (["scheme", "rho", "precision", "U-Net evals/img", "latency p50 s", "latency p90 s"]
-            + [f"img/s @{b}" for b in batch_sizes] + [f"peak MiB @{b}" for b in batch_sizes])
+    cuda = any(r.get("peak_cuda_mib") for r in rows)
+    memory = "peak_cuda_mib" if cuda else "peak_rss_mib"
+    head = (["scheme", "rho", "precision", "reverse", "U-Net evals/img", "latency p50 s", "latency p90 s"]
+            + [f"img/s @{b}" for b in batch_sizes] + [f"{'GPU' if cuda else 'peak'} MiB @{b}" for b in batch_sizes])
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in rows:
         latency = r["latency_s"] or {}
-        cells = ([r["label"], r["rho"], r["precision"], num(r["denoise_steps"], 0), num(latency.get("p50"), 3),
-                  num(latency.get("p90"), 3)] + [num(r["images_per_s"].get(str(b)), 2) for b in batch_sizes]
-                 + [num(r["peak_rss_mib"].get(str(b)), 0) for b in batch_sizes])
+        reverse = r.get("reverse", "batched") if has_reverse_process(r["spec"]) else "—"
+        cells = ([r["label"], r["rho"], r["precision"], reverse, num(r["denoise_steps"], 0),
+                  num(latency.get("p50"), 3), num(latency.get("p90"), 3)]
+                 + [num(r["images_per_s"].get(str(b)), 2) for b in batch_sizes]
+                 + [num(r.get(memory, {}).get(str(b)), 0) for b in batch_sizes])
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -170,10 +189,12 @@ def describe(document: dict) -> str:
     lines = ["", markdown(document["results"], meta["batch_sizes"]), "",
              f"{images['count']} images ({images['height']}x{images['width']}) from {images['source']}; "
              f"{meta['repeats']} repeat(s); {meta['channel']} at {meta['snr_db']:g} dB; "
-             f"{meta['threads']} thread(s); CPU: {meta.get('cpu', 'not recorded')}; torch {meta['torch']}; {meta['date']}.",
+             f"{meta['threads']} thread(s); device {meta.get('device', 'cpu')}"
+             + (f" ({meta['gpu']})" if meta.get("gpu") else "")
+             + f"; CPU: {meta.get('cpu', 'not recorded')}; torch {meta['torch']}; {meta['date']}.",
              f"Memory: {meta['memory']}."]
     lines += [f"skipped {s['label']}: {s['reason']}" for s in document["skipped"]]
-    lines += [f"FAILED {r['label']} {r['precision']} batch {batch}: {error}"
+    lines += [f"FAILED {r['label']} {r['precision']} {r.get('reverse', 'batched')} batch {batch}: {error}"
               for r in document["results"] for batch, error in r["errors"].items()]
     return "\n".join(lines)
 
@@ -189,7 +210,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--snr-db", type=float, default=10.0)
     parser.add_argument("--channel", default="awgn")
+    parser.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
+    parser.add_argument("--reverse", default="batched",
+                        help="batched,per-image: also time the former one-image-at-a-time reverse process")
     parser.add_argument("--out", default=str(HERE / "out" / "schemes_speed.json"))
+    parser.add_argument("--crop", default=None, metavar="HxW", help="centre crops of the 768x512 images, e.g. 192x192")
     parser.add_argument("--quick", action="store_true", help="smoke run: one scheme per family, 1 repeat, small images")
     parser.add_argument("--show", default=None, metavar="JSON", help="print the table of a written JSON file and exit")
     args = parser.parse_args()
@@ -204,29 +229,35 @@ def main() -> None:
     repeats = 1 if args.quick else args.repeats
     if args.quick:
         cases = [c for i, c in enumerate(cases) if family(c.spec) not in {family(d.spec) for d in cases[:i]}]
-    images, source = load_images(args.data, args.images, args.quick)
+    images, source = load_images(args.data, args.images, args.quick, args.crop)
 
     skipped += [{"label": c.label, "spec": c.spec, "reason": "bf16 not run: no network, autocast changes nothing"}
                 for c in cases if "bf16" in precisions and not has_network(c.spec)]
-    work = [(c, p, b) for c in cases for p in precisions if p == "fp32" or has_network(c.spec) for b in batch_sizes]
-    rows: dict[tuple[str, str], dict] = {}
+    device = str(resolve_device(args.device))
+    reverses = args.reverse.split(",")
+    work = [(c, p, r, b) for c in cases for p in precisions if p == "fp32" or has_network(c.spec)
+            for r in reverses if r == "batched" or has_reverse_process(c.spec) for b in batch_sizes]
+    rows: dict[tuple[str, str, str], dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         torch.save(images, Path(tmp) / "images.pt")
-        for case, precision, batch in (bar := tqdm(work, unit="case")):
-            bar.set_postfix_str(f"{case.label} {precision} batch {batch}")
-            row = rows.setdefault((case.spec, precision), {
-                "label": case.label, "spec": case.spec, "rho": case.rho, "precision": precision,
+        for case, precision, reverse, batch in (bar := tqdm(work, unit="case")):
+            bar.set_postfix_str(f"{case.label} {precision} {reverse} batch {batch}")
+            row = rows.setdefault((case.spec, precision, reverse), {
+                "label": case.label, "spec": case.spec, "rho": case.rho, "precision": precision, "reverse": reverse,
                 "denoise_steps": None, "channel_uses": None, "latency_s": None, "images_per_s": {},
-                "peak_rss_mib": {}, "baseline_rss_mib": None, "errors": {}})
+                "peak_rss_mib": {}, "peak_cuda_mib": {}, "baseline_rss_mib": None, "errors": {}})
             result = run_case({"spec": case.spec, "precision": precision, "batch": batch, "repeats": repeats,
                                "images": str(Path(tmp) / "images.pt"), "threads": args.threads,
-                               "snr_db": args.snr_db, "channel": args.channel}, Path(tmp))
+                               "snr_db": args.snr_db, "channel": args.channel, "device": device,
+                               "reverse": reverse}, Path(tmp))
             if "error" in result:
                 row["errors"][str(batch)] = result["error"]
                 continue
             seconds = result["seconds"]
             row["images_per_s"][str(batch)] = batch * len(seconds) / sum(seconds)
             row["peak_rss_mib"][str(batch)] = result["peak_rss_mib"]
+            if result.get("peak_cuda_mib") is not None:
+                row["peak_cuda_mib"][str(batch)] = result["peak_cuda_mib"]
             row["baseline_rss_mib"] = result["baseline_rss_mib"]
             row["denoise_steps"], row["channel_uses"] = result["denoise_steps"], result["channel_uses"]
             row["rho"] = row["rho"] or f"1/{result['source_size'] / result['channel_uses']:.3g}"
@@ -236,12 +267,13 @@ def main() -> None:
 
     results = list(rows.values())
     meta = {"threads": args.threads, "repeats": repeats, "snr_db": args.snr_db, "channel": args.channel,
-            "precisions": precisions, "batch_sizes": batch_sizes,
+            "precisions": precisions, "batch_sizes": batch_sizes, "device": device,
+            "gpu": torch.cuda.get_device_name(device) if device.startswith("cuda") else None,
             "images": {"source": source, "count": len(images), "height": images.shape[2], "width": images.shape[3]},
             "memory": MEMORY_NOTE, "torch": torch.__version__, "python": platform.python_version(),
             "platform": platform.platform(), "cpu": cpu_description(),
             "date": datetime.datetime.now().isoformat(timespec="seconds")}
-    document = {"schema": "schemes_speed/1", "meta": meta, "skipped": skipped, "results": results}
+    document = {"schema": "schemes_speed/2", "meta": meta, "skipped": skipped, "results": results}
     print(describe(document))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -102,3 +102,20 @@ def test_usage_errors_exit_2_without_traceback(tmp_path):
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr and fragment in result.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_device_and_precision_options(photo, tmp_path):
+    adjscc = "adjscc:weights=adjscc-snr0to28-rho1_12"
+    default = semcom("transmit", photo, "--snr-db", "10", "-s", adjscc)
+    on_cpu = semcom("transmit", photo, "--snr-db", "10", "-s", adjscc, "--device", "cpu")
+    assert default.returncode == on_cpu.returncode == 0 and default.stdout == on_cpu.stdout
+    results = tmp_path / "r.csv"
+    for precision, expected in (("bf16", "2 rows written"), ("fp32", "1 rows written, 1 already present")):
+        run = semcom("evaluate", "-s", adjscc, "-s", "identity-analog", "--dataset", photo.parent, "--snr-db", "10",
+                     "--precision", precision, "--device", "cpu", "-o", results)
+        assert run.returncode == 0, run.stderr
+        assert expected in run.stderr  # ADJSCC's bf16 and fp32 rows differ; identity-analog's is the same row
+    from semcom.evaluation import load_results
+
+    schemes = sorted(r.scheme for r in load_results(results))
+    assert schemes == [adjscc, f"{adjscc},precision=bf16", "identity-analog"]

@@ -6,3 +6,14 @@ with ``sigma² = E|n|²`` per complex symbol.
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["list_pretrained", "load_scheme"]
+
+
+def __getattr__(name: str):
+    # The facade is imported on first use, so ``import semcom`` stays cheap (no torch/diffusers import).
+    if name in __all__:
+        from semcom import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'semcom' has no attribute {name!r}")

@@ -10,6 +10,20 @@ from semcom.channels.estimation import (
     ls_estimate,
 )
 from semcom.channels.fading import RayleighFading, coherence_length
+from semcom.channels.frontend import (
+    CSI,
+    BlindSNR,
+    FrontEnd,
+    KnownSNR,
+    LSEstimator,
+    MMSEEqualizer,
+    PerfectCSI,
+    PilotSNR,
+    Received,
+    ReceiverInput,
+    ZFEqualizer,
+    receiver_input,
+)
 from semcom.channels.link import LinkOutput, transmit_symbols
 from semcom.channels.packing import (
     bandwidth_ratio,

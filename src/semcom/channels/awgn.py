@@ -8,16 +8,18 @@ import torch
 from torch import nn
 
 from semcom.channels.snr import SNRLike, per_image, snr_db_to_noise_var
+from semcom.rng import Generators, randn
 
 
 def complex_noise(
-    shape: tuple[int, ...], noise_var: torch.Tensor, generator: Optional[torch.Generator], device=None
+    shape: tuple[int, ...], noise_var: torch.Tensor, generator: Generators, device=None
 ) -> torch.Tensor:
     """``CN(0, noise_var)`` samples, complex64 of ``shape``; ``noise_var`` broadcasts against ``shape``.
 
-    ``torch.randn`` with a complex dtype already gives unit total variance (1/2 per real part).
+    ``torch.randn`` with a complex dtype already gives unit total variance (1/2 per real part). Draws follow
+    :mod:`semcom.rng` (made by each image's generator, then moved to ``device``).
     """
-    n = torch.randn(shape, dtype=torch.complex64, generator=generator, device=device)
+    n = randn(shape, generator, device, torch.complex64)
     return n * noise_var.to(device=n.device, dtype=torch.float32).sqrt()
 
 

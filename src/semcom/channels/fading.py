@@ -13,6 +13,7 @@ from torch import nn
 
 from semcom.channels.awgn import complex_noise
 from semcom.channels.snr import SNRLike, per_image, snr_db_to_noise_var
+from semcom.rng import randn
 
 Coherence = Union[str, int]
 
@@ -46,7 +47,7 @@ class RayleighFading(nn.Module):
         """Draw channel coefficients: ``complex64 [B, k]``, constant within each coherence block."""
         block = coherence_length(self.coherence, num_symbols)
         num_blocks = -(-num_symbols // block)
-        h = torch.randn((batch, num_blocks), dtype=torch.complex64, generator=generator, device=device)
+        h = randn((batch, num_blocks), generator, device, torch.complex64)
         return h.repeat_interleave(block, dim=1)[:, :num_symbols]
 
     @staticmethod

@@ -12,17 +12,13 @@ from typing import Optional
 import torch
 
 from semcom.channels.awgn import AWGNChannel
-from semcom.channels.estimation import (
-    Equalized,
-    equalize,
-    estimate_snr_blind,
-    estimate_snr_from_pilots,
-    ls_estimate,
-)
+from semcom.channels.estimation import Equalized
+from semcom.channels.frontend import FrontEnd, Received, ReceiverInput, receiver_input
 from semcom.channels.fading import RayleighFading
-from semcom.channels.pilots import FrameLayout, build_frame, pilot_sequence, split_frame
+from semcom.channels.pilots import FrameLayout, build_frame, split_frame
 from semcom.channels.snr import SNRLike, noise_var_to_snr_db, per_image, snr_db_to_noise_var
 from semcom.channels.spec import ChannelSpec
+from semcom.rng import Generators
 
 
 @dataclass(frozen=True)
@@ -34,12 +30,20 @@ class LinkOutput:
         snr_db: ``float32 [B]``, the average SNR P/sigma² as the receiver knows or estimates it (dB).
         channel_uses: complex channel uses per image on air, pilots included.
         h: ``complex64 [B, k]`` true channel at the data symbols (ones for AWGN), for analysis only.
+        equalizer: ``"zf"`` or ``"mmse"``, the equalizer that ran.
     """
 
     equalized: Equalized
     snr_db: torch.Tensor
     channel_uses: int
     h: torch.Tensor
+    equalizer: str = "zf"
+
+    @property
+    def decoder_input(self) -> ReceiverInput:
+        """The symbols and the one noise variance per image an analog decoder is given
+        (:func:`semcom.channels.frontend.receiver_input`)."""
+        return receiver_input(self.equalized, self.equalizer)
 
 
 def frame_layout(spec: ChannelSpec, num_data: int) -> Optional[FrameLayout]:
@@ -54,14 +58,15 @@ def frame_layout(spec: ChannelSpec, num_data: int) -> Optional[FrameLayout]:
 
 
 def transmit_symbols(
-    s: torch.Tensor, snr_db: SNRLike, spec: ChannelSpec, generator: Optional[torch.Generator] = None
+    s: torch.Tensor, snr_db: SNRLike, spec: ChannelSpec, generator: Generators = None
 ) -> LinkOutput:
     """Send ``complex64 [B, k]`` unit-power symbols over the channel of ``spec`` at ``snr_db`` (dB).
 
-    ``snr_db`` is a float or ``float [B]``. The random source is ``generator`` alone.
+    ``snr_db`` is a float or ``float [B]``. The random source is ``generator`` alone (one for the batch or
+    one per image, :mod:`semcom.rng`); the arithmetic runs on ``s.device``.
     """
     batch, k = s.shape
-    true_var = per_image(snr_db_to_noise_var(snr_db), batch)
+    true_var = per_image(snr_db_to_noise_var(snr_db), batch).to(s.device)
     layout = frame_layout(spec, k)
     frame = build_frame(s, layout) if layout else s
 
@@ -75,28 +80,10 @@ def transmit_symbols(
     if layout:
         y_pilots, y_data = split_frame(y, layout)
         h_pilots, h_data = split_frame(h, layout)
+        rx = Received(y_data, h_data, y_pilots, h_pilots, layout)
     else:
-        y_pilots, y_data, h_pilots, h_data = None, y, None, h
-
-    if spec.csi == "ls":
-        h_blocks = ls_estimate(y_pilots, pilot_sequence(spec.pilots))
-        h_used = h_blocks.repeat_interleave(layout.block_len, dim=1)[:, :k]
-    else:
-        h_blocks = h_pilots[..., 0] if h_pilots is not None else None
-        h_used = h_data
-
-    if spec.snr == "known":
-        noise_var = true_var[:, 0]
-    elif spec.snr == "pilot":
-        noise_var = estimate_snr_from_pilots(
-            y_pilots, pilot_sequence(spec.pilots), h_blocks, fitted=spec.csi == "ls"
-        ).noise_var
-    else:
-        gain = h_used.abs().pow(2).mean(dim=1) if spec.kind == "rayleigh" else 1.0
-        noise_var = estimate_snr_blind(y_data, channel_gain=gain).noise_var
-
-    # LS estimation error (variance sigma²/pilots) acts as extra noise on a unit-power signal.
-    eq_var = noise_var[:, None] * (1 + 1 / spec.pilots if spec.csi == "ls" else 1.0)
-    method = "zf" if spec.kind == "awgn" else spec.eq
-    equalized = equalize(y_data, h_used, eq_var, method=method)
-    return LinkOutput(equalized=equalized, snr_db=noise_var_to_snr_db(noise_var), channel_uses=y.shape[1], h=h_data)
+        rx = Received(y, h)
+    front_end = FrontEnd.from_spec(spec)
+    equalized, noise_var = front_end(rx, true_var[:, 0])
+    return LinkOutput(equalized=equalized, snr_db=noise_var_to_snr_db(noise_var).to(s.device),
+                      channel_uses=y.shape[1], h=rx.h_data, equalizer=front_end.equalizer.method)

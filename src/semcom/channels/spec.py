@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 
 from semcom.channels.fading import Coherence, coherence_length
 from semcom.errors import SemcomError
+from semcom.specs import parse_spec
 
 KINDS = ("awgn", "rayleigh")
 CSI = ("perfect", "ls")
@@ -89,14 +90,14 @@ class ChannelSpec:
 
     @classmethod
     def parse(cls, text: str) -> "ChannelSpec":
-        kind, _, rest = text.strip().partition(":")
-        options: dict = {"kind": kind.strip().lower()}
+        kind, given = parse_spec(text, "channel", ChannelSpecError)
+        options: dict = {"kind": kind.lower()}
         known = {f.name for f in fields(cls)}
-        for item in filter(None, (p.strip() for p in rest.split(","))):
-            key, sep, value = item.partition("=")
-            if not sep or key not in known or key == "kind":
-                raise ChannelSpecError(f"bad channel option {item!r} in {text!r}; options: {sorted(known - {'kind'})}")
-            options[key] = _coerce(key, value.strip())
+        for key, value in given.items():
+            if key not in known or key == "kind":
+                raise ChannelSpecError(f"bad channel option {key}={value!r} in {text!r}; options: "
+                                       f"{sorted(known - {'kind'})}")
+            options[key] = _coerce(key, value)
         if options["kind"] == "awgn":
             ignored = sorted(set(options) & {"coherence", "eq"})
             if ignored:

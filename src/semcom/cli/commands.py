@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 from typing import List, Optional
 
-import torch
 import typer
 
 from semcom.channels import ChannelSpec, bandwidth_ratio, source_size, validate_snr_db
 from semcom.cli.app import app
 from semcom.cli.tables import print_summary
-from semcom.data import crop_back, describe_conversion, load_image, pad_to_multiple, save_image
+from semcom.data import describe_conversion, load_image, save_image
+from semcom.device import DEVICE_HELP, resolve_device
 from semcom.data.images import MAX_PIXELS
 from semcom.errors import ImageLoadError, SemcomError
 from semcom.evaluation import ResultsFile, SweepConfig, load_results, parse_snr_grid, run_sweep, summarize
@@ -20,9 +20,18 @@ from semcom.evaluation.markdown import markdown_table, nominal_rho
 from semcom.evaluation.plots import PLOT_KINDS, plot_results
 from semcom.evaluation.shard import Shard
 from semcom.metrics import compute_metrics, list_metrics
-from semcom.schemes import canonical_spec, create_scheme, list_schemes, scheme_class
+from semcom.schemes import canonical_spec, canonical_text, create_scheme, list_schemes, scheme_class
+from semcom.schemes.base import PRECISIONS
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+PRECISION_HELP = ("fp32 | bf16: bf16 autocast for the networks of learned schemes (their specs then say "
+                  "precision=bf16); schemes without learned parts are unaffected.")
+
+
+def check_precision(precision: str) -> str:
+    if precision not in PRECISIONS:
+        raise SemcomError(f"--precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    return precision
 
 
 @app.command()
@@ -36,6 +45,8 @@ def evaluate(
     seed: int = typer.Option(0, help="Sweep seed; each row's random source derives from it."),
     limit: Optional[int] = typer.Option(None, help="Use only the first N images."),
     metrics: str = typer.Option("psnr,ssim,ms_ssim", help="Comma-separated metrics."),
+    device: str = typer.Option("auto", help=DEVICE_HELP),
+    precision: str = typer.Option("fp32", help=PRECISION_HELP),
 ) -> None:
     """Run schemes × channels × SNR grid over a dataset, one results row per image; resumable.
 
@@ -44,6 +55,7 @@ def evaluate(
     config = SweepConfig(
         schemes=scheme, snr_db=parse_snr_grid(snr_db), channels=channel, dataset=dataset, data_dir=data,
         seed=seed, limit=limit, metrics=[m.strip() for m in metrics.split(",") if m.strip()],
+        device=device, precision=check_precision(precision),
     )
     results = ResultsFile(out)
     shard = Shard.from_env()  # torchrun / accelerate launch: this process's share; else all of it
@@ -52,7 +64,7 @@ def evaluate(
     typer.echo(f"{rank}{report.written} rows written, {report.skipped} already present → {out}", err=True)
     if not shard.is_main:
         return
-    wanted = {canonical_spec(create_scheme(s)) for s in scheme}
+    wanted = {canonical_text(s, config.precision) for s in scheme}
     rows = [r for r in results.read() if r.scheme in wanted and r.seed == seed]
     print_summary(summarize(rows, ["psnr", "ssim"]), ["psnr", "ssim"])
 
@@ -79,23 +91,23 @@ def transmit(
     seed: int = typer.Option(0, help="Seed of the channel's random source."),
     strict: bool = typer.Option(False, help="Refuse images that need conversion (RGBA, grey, 16-bit, ...)."),
     max_pixels: int = typer.Option(MAX_PIXELS, help="Refuse larger images (checked from the file header)."),
+    device: str = typer.Option("auto", help=DEVICE_HELP),
+    precision: str = typer.Option("fp32", help=PRECISION_HELP),
 ) -> None:
     """Send one image through a scheme and print PSNR/SSIM, k, n and rho."""
     validate_snr_db(snr_db)
     spec = ChannelSpec.parse(channel)
     if out is not None:
         check_output(out, IMAGE_SUFFIXES, protect=image)
-    sender = create_scheme(scheme)
+    sender = create_scheme(scheme, device=resolve_device(device), precision=check_precision(precision))
     note = describe_conversion(image)
     if note and strict:
         raise ImageLoadError(f"{image}: needs conversion ({note}); refused because of --strict")
     x = load_image(image, max_pixels)[None]
     if note:
         typer.echo(f"note: {image.name}: {note}", err=True)
-    padded, pad = pad_to_multiple(x, sender.size_multiple)
-    with torch.no_grad():
-        sent = sender.transmit(padded, snr_db, spec, torch.Generator().manual_seed(seed))
-    recon = crop_back(sent.reconstruction, pad)
+    sent = sender(x, snr_db, spec, seed=seed)
+    recon = sent.reconstruction.cpu()
     scores = compute_metrics(x, recon, ["psnr", "ssim"])
     n = source_size(x.shape)
     if out is not None:

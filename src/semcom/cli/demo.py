@@ -10,11 +10,19 @@ import torch
 import typer
 
 from semcom.cli.app import app
+from semcom.cli.commands import PRECISION_HELP, check_precision
+from semcom.device import DEVICE_HELP, resolve_device
 from semcom.errors import SemcomError
 from semcom.report import build_report
 from semcom.report import protocols
 from semcom.report.estimate import Costs, describe, grid_seconds, minutes, plan_study
 from semcom.zoo.catalog import ensure_taef2
+
+
+def runtime_flags(device: torch.device, precision: str) -> str:
+    """The --device/--precision part of the command a report records (empty for the CPU at fp32)."""
+    return (f" --device {device}" if device.type != "cpu" else "") + (
+        f" --precision {precision}" if precision != "fp32" else "")
 
 
 def announce(plan: protocols.Protocol, out: Path, data_dir: Optional[str], seed: int) -> None:
@@ -32,6 +40,8 @@ def demo(
     full: bool = typer.Option(False, help="Every shipped scheme at every rho, 8 SNRs, 3 full-size photos "
                                           "(tens of minutes on two cores)."),
     seed: int = typer.Option(0, help="Sweep seed."),
+    device: str = typer.Option("auto", help=DEVICE_HELP),
+    precision: str = typer.Option("fp32", help=PRECISION_HELP),
 ) -> None:
     """One scheme of each family (Latent-Diff DNSC with and without its de-noiser, bandwidth-diff, ADJSCC,
     DeepJSCC, JPEG at capacity) at rho 1/48 over AWGN and Rayleigh fading, on 192x192 crops of scikit-image's
@@ -44,15 +54,17 @@ def demo(
     if quick and full:
         raise SemcomError("choose at most one of --quick and --full")
     size = "quick" if quick else "full" if full else "default"
+    where, precision = resolve_device(device), check_precision(precision)
     missing = ensure_taef2(progress=True)
     if missing:
         typer.echo(f"TAEF2 schemes left out: {missing}", err=True)
-    plan = protocols.demo(size, missing)
+    plan = protocols.at_precision(protocols.demo(size, missing), precision)
     announce(plan, out, None, seed)
     flag = {"quick": " --quick", "full": " --full", "default": ""}[size]
     start = time.perf_counter()
     page = build_report(plan.title, plan.studies, out, dataset=plan.dataset, seed=seed, grid=plan.grid,
-                        command=f"semcom demo{flag} --out {out} --seed {seed}")
+                        command=f"semcom demo{flag} --out {out} --seed {seed}{runtime_flags(where, precision)}",
+                        device=where, precision=precision)
     typer.echo(f"report written to {page} in {minutes(time.perf_counter() - start)} (open it in a browser; "
                "report.md, CSVs and figures beside it)")
 
@@ -64,6 +76,8 @@ def reproduce(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder (default: reproduce-PAPER)."),
     limit: Optional[int] = typer.Option(None, help="Use only the first N Kodak images (default: all 24)."),
     seed: int = typer.Option(0, help="Sweep seed."),
+    device: str = typer.Option("auto", help=DEVICE_HELP),
+    precision: str = typer.Option("fp32", help=PRECISION_HELP),
 ) -> None:
     """Run the evaluation protocol (DESIGN.md §4) for a paper's figures on Kodak and write a report.
 
@@ -74,14 +88,15 @@ def reproduce(
         raise SemcomError(f"unknown paper {paper!r}; choose one of {', '.join(protocols.PAPERS)}")
     if limit is not None and limit < 1:
         raise SemcomError(f"--limit must be a positive number of images, got {limit}")
+    where, precision = resolve_device(device), check_precision(precision)
     missing = ensure_taef2(progress=True)
     if missing:
         typer.echo(f"TAEF2 schemes left out: {missing}", err=True)
-    plan = protocols.PAPERS[paper](limit)
+    plan = protocols.at_precision(protocols.PAPERS[paper](limit), precision)
     out = out or Path(f"reproduce-{paper}")
     command = f"semcom reproduce {paper} --data {data} --out {out} --seed {seed}" + (
-        f" --limit {limit}" if limit else "")
+        f" --limit {limit}" if limit else "") + runtime_flags(where, precision)
     announce(plan, out, data, seed)
     page = build_report(plan.title, plan.studies, out, dataset="kodak", data_dir=data, seed=seed, grid=plan.grid,
-                        command=command)
+                        command=command, device=where, precision=precision)
     typer.echo(f"report written to {page}")

@@ -19,6 +19,7 @@ from torch import nn
 
 from semcom.diffusion.schedule import ScheduleConfig
 from semcom.errors import SemcomError
+from semcom.files import file_identity, load_once
 
 PREFIX = "sd:"
 
@@ -70,12 +71,30 @@ class StableDiffusionDenoiser(nn.Module):
 
 
 def load_stable_diffusion_codec(source: str) -> StableDiffusionCodec:
+    """Stable Diffusion's VAE from ``source``, read once per process (each call returns its own copy)."""
+    return load_once(("sd-vae", *_identity(source)), lambda: _load_codec(source))
+
+
+def load_stable_diffusion_denoiser(source: str) -> StableDiffusionDenoiser:
+    """Stable Diffusion's U-Net with its schedule and empty-prompt context, read once per process."""
+    return load_once(("sd-unet", *_identity(source)), lambda: _load_denoiser(source))
+
+
+def _identity(source: str) -> tuple:
+    """A local folder's files by identity (an edited folder is read again); a hub name as given."""
+    local = Path(source)
+    if not local.is_dir():
+        return (source,)
+    return tuple(file_identity(p) for p in sorted(local.rglob("*")) if p.is_file())
+
+
+def _load_codec(source: str) -> StableDiffusionCodec:
     from diffusers import AutoencoderKL
 
     return StableDiffusionCodec(_load(AutoencoderKL, source, "vae").eval())
 
 
-def load_stable_diffusion_denoiser(source: str) -> StableDiffusionDenoiser:
+def _load_denoiser(source: str) -> StableDiffusionDenoiser:
     from diffusers import DDPMScheduler, UNet2DConditionModel
 
     unet = _load(UNet2DConditionModel, source, "unet").eval()

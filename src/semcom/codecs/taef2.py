@@ -22,7 +22,7 @@ from safetensors.torch import load_file, save
 from torch import nn
 
 from semcom.errors import SemcomError
-from semcom.files import atomic_write_bytes, sha256_of
+from semcom.files import atomic_write_bytes, file_identity, load_once, sha256_of
 from semcom.zoo.download import DownloadError, cache_dir, fetch
 
 LATENT_CHANNELS = 32
@@ -171,7 +171,8 @@ def load_taef2(folder: str | Path | None = None, *, download: bool = True, progr
     """The pretrained TAEF2 in float32, eval mode, with every tensor's name and shape checked.
 
     Without ``folder``, a TAEF2 found nowhere (:func:`find_taef2`) is downloaded into the user cache first
-    (:func:`download_taef2`) unless ``download`` is False or ``$SEMCOM_OFFLINE`` is set.
+    (:func:`download_taef2`) unless ``download`` is False or ``$SEMCOM_OFFLINE`` is set. Read once per
+    process while its files are unchanged; each call returns its own copy.
     """
     try:
         root = find_taef2(folder)
@@ -179,6 +180,11 @@ def load_taef2(folder: str | Path | None = None, *, download: bool = True, progr
         if folder is not None or not download:
             raise
         root = download_taef2(progress=progress)
+    files = sorted(p for p in root.iterdir() if p.is_file())
+    return load_once(("taef2", *(file_identity(p) for p in files)), lambda: _build_taef2(root))
+
+
+def _build_taef2(root: Path) -> TAEF2:
     model = TAEF2()
     for part, name in ((model.encoder, "taef2_encoder.pth"), (model.decoder, "taef2_decoder.pth")):
         state = _load_state(root, name)

@@ -8,8 +8,10 @@ Both receivers of paper A run here (DESIGN.md §2):
 * ``start="matched"`` — paper B's reading of the channel as the forward process: the reverse process
   starts at the step u with ``abar_u = 1 / (1 + sigma²)`` and runs ``steps`` steps from u down to 0.
 
-DDPM steps use diffusers' ``DDPMScheduler`` (custom descending timesteps, its posterior variance); DDIM
-steps are the deterministic (eta = 0) update of Song et al. on the same ``abar``. ``steps = 0`` returns the
+DDPM steps are the ancestral update of Ho et al. with the posterior ("fixed_small") variance, as diffusers'
+``DDPMScheduler`` takes them on custom descending timesteps (a test checks they agree); DDIM steps are the
+deterministic (eta = 0) update of Song et al. on the same ``abar``. A batch runs together, each image on its
+own timestep. ``steps = 0`` returns the
 input unchanged: the "without de-noiser" ablation.
 """
 
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 import torch
 
 from semcom.diffusion.schedule import ScheduleConfig, alphas_cumprod, matched_step, to_forward_process
+from semcom.rng import Generators, generator_of, randn
 
 SAMPLERS = ("ddpm", "ddim")
 STARTS = ("matched", "fixed")
@@ -78,7 +81,7 @@ def start_and_input(received: torch.Tensor, noise_var: torch.Tensor, config: Rev
 @torch.no_grad()
 def reverse_process(denoiser, received: torch.Tensor, noise_var: torch.Tensor, config: ReverseConfig,
                     schedule: ScheduleConfig = ScheduleConfig(),
-                    generator: torch.Generator | None = None) -> ReverseResult:
+                    generator: Generators = None) -> ReverseResult:
     """De-noise received latents (see :func:`start_and_input`)."""
     if config.steps == 0:
         return ReverseResult(received.clone(), [-1] * received.shape[0], [0] * received.shape[0])
@@ -89,44 +92,61 @@ def reverse_process(denoiser, received: torch.Tensor, noise_var: torch.Tensor, c
 
 @torch.no_grad()
 def denoise_from(denoiser, sample: torch.Tensor, starts: list[int], counts: list[int], sampler: str,
-                 schedule: ScheduleConfig = ScheduleConfig(),
-                 generator: torch.Generator | None = None) -> ReverseResult:
+                 schedule: ScheduleConfig = ScheduleConfig(), generator: Generators = None) -> ReverseResult:
     """Run the reverse process on ``sample`` (``float32 [B, c, h, w]``, already distributed as the forward
-    process at step ``starts[i]`` for image i) with ``counts[i]`` steps from there down to 0. Images run
-    one at a time since each has its own start step."""
-    step_fn = _ddpm_stepper(schedule) if sampler == "ddpm" else _ddim
-    outputs, evaluations = [], []
-    for image, start, count in zip(sample.split(1), starts, counts):
-        steps = timesteps_from(start, count)
-        outputs.append(step_fn(denoiser, image, steps, schedule, generator))
-        evaluations.append(len(steps))
-    return ReverseResult(torch.cat(outputs), list(starts), evaluations)
+    process at step ``starts[i]`` for image i) with ``counts[i]`` steps from there down to 0.
+
+    The whole batch runs at once: at iteration j every image that still has a j-th step takes it, with
+    its own timestep (a ``[B]`` tensor to the U-Net). DDPM's noise is drawn up front per image in the order a
+    one-image call draws it (:mod:`semcom.rng`), so batching does not change a single random number.
+    """
+    plans = [timesteps_from(start, count) for start, count in zip(starts, counts)]
+    step = _ddpm_step if sampler == "ddpm" else _ddim_step
+    # DDPM on diffusers' float32 table; DDIM on the float64 one rounded to float32 (what it has always used)
+    table = alphas_cumprod(schedule, torch.float32) if sampler == "ddpm" else alphas_cumprod(schedule).float()
+    abar = table.to(sample.device)
+    noise = _ddpm_noise(plans, sample.shape[1:], generator) if sampler == "ddpm" else None
+    sample = sample.clone()
+    for j in range(max(len(plan) for plan in plans)):
+        active = [i for i, plan in enumerate(plans) if j < len(plan)]
+        rows = slice(None) if len(active) == len(plans) else torch.tensor(active, device=sample.device)
+        t = torch.tensor([plans[i][j] for i in active], device=sample.device)
+        t_prev = torch.tensor([plans[i][j + 1] if j + 1 < len(plans[i]) else -1 for i in active],
+                              device=sample.device)
+        x = sample[rows]
+        eps = denoiser(x, t).to(x.dtype)
+        a_t, a_prev = _column(abar[t], x), _column(torch.where(t_prev >= 0, abar[t_prev.clamp_min(0)], 1.0), x)
+        z = None if noise is None else torch.stack([noise[i][j] for i in active]).to(x.device, x.dtype)
+        sample[rows] = step(x, eps, a_t, a_prev, z, t)
+    return ReverseResult(sample, list(starts), [len(plan) for plan in plans])
 
 
-def _ddpm_stepper(schedule):
-    """DDPM steps with one diffusers scheduler built per call (its timesteps are reset per image)."""
-    from diffusers import DDPMScheduler
-
-    scheduler = DDPMScheduler(num_train_timesteps=schedule.num_train_timesteps, beta_start=schedule.beta_start,
-                              beta_end=schedule.beta_end, beta_schedule=schedule.beta_schedule,
-                              prediction_type="epsilon", clip_sample=False)
-
-    def run(denoiser, sample, steps, schedule, generator):
-        scheduler.set_timesteps(timesteps=steps)
-        for t in scheduler.timesteps:
-            eps = denoiser(sample, t.reshape(1))
-            sample = scheduler.step(eps, t, sample, generator=generator).prev_sample
-        return sample
-
-    return run
+def _column(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return values.to(like.dtype).reshape(-1, *([1] * (like.dim() - 1)))
 
 
-def _ddim(denoiser, sample, steps, schedule, generator):
-    abar = alphas_cumprod(schedule).to(sample.dtype)
-    for i, t in enumerate(steps):
-        a_t = abar[t]
-        a_prev = abar[steps[i + 1]] if i + 1 < len(steps) else torch.ones((), dtype=sample.dtype)
-        eps = denoiser(sample, torch.tensor([t]))
-        predicted_z0 = (sample - (1 - a_t).sqrt() * eps) / a_t.sqrt()
-        sample = a_prev.sqrt() * predicted_z0 + (1 - a_prev).sqrt() * eps
-    return sample
+def _ddim_step(x, eps, a_t, a_prev, noise, t):
+    """Deterministic DDIM (eta = 0): predict z0 from eps, move it to the previous step's noise level."""
+    predicted_z0 = (x - (1 - a_t).sqrt() * eps) / a_t.sqrt()
+    return a_prev.sqrt() * predicted_z0 + (1 - a_prev).sqrt() * eps
+
+
+def _ddpm_step(x, eps, a_t, a_prev, noise, t):
+    """Ancestral DDPM step (Ho et al. eq. 7, "fixed_small" variance), as diffusers' DDPMScheduler takes it
+    on custom timesteps; no noise is added on the step that lands on 0."""
+    beta_t, beta_prev = 1 - a_t, 1 - a_prev
+    alpha_t = a_t / a_prev
+    predicted_z0 = (x - beta_t ** 0.5 * eps) / a_t ** 0.5
+    mean = (a_prev ** 0.5 * (1 - alpha_t)) / beta_t * predicted_z0 + alpha_t ** 0.5 * beta_prev / beta_t * x
+    variance = torch.clamp(beta_prev / beta_t * (1 - alpha_t), min=1e-20)
+    return mean + torch.where(_column(t, x) > 0, variance ** 0.5 * noise, torch.zeros_like(noise))
+
+
+def _ddpm_noise(plans: list[list[int]], shape, generator: Generators) -> list[list[torch.Tensor]]:
+    """Per image, one ``[c, h, w]`` draw for each step with t > 0 (zeros stand in for t = 0), drawn image
+    after image: the order the former one-image-at-a-time loop drew them in."""
+    noise = []
+    for i, plan in enumerate(plans):
+        own = generator_of(generator, i)
+        noise.append([randn((1, *shape), own)[0] if t > 0 else torch.zeros(tuple(shape)) for t in plan])
+    return noise

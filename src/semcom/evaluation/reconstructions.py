@@ -9,7 +9,6 @@ import torch
 from tqdm import tqdm
 
 from semcom.channels import ChannelSpec
-from semcom.data import crop_back, pad_to_multiple
 from semcom.metrics import psnr
 from semcom.schemes import create_scheme
 
@@ -17,6 +16,7 @@ from semcom.schemes import create_scheme
 def save_reconstruction_grid(
     image: torch.Tensor, schemes: Sequence[str] | Mapping[str, str], snrs_db: Sequence[float],
     channel: ChannelSpec, path: str | Path, generator: torch.Generator, dataset=None, progress: bool = False,
+    device=None, precision: str | None = None,
 ) -> Path:
     """Transmit ``image`` (``float32 [3, H, W]``) with each scheme at each SNR and save a labelled grid.
 
@@ -30,16 +30,14 @@ def save_reconstruction_grid(
     axes = fig.subplots(len(labelled), len(snrs_db) + 1, squeeze=False)
     bar = tqdm(total=len(labelled) * len(snrs_db), desc="reconstructions", disable=not progress)
     for r, (label, spec) in enumerate(labelled.items()):
-        scheme = create_scheme(spec)
+        scheme = create_scheme(spec, device=device, precision=precision)
         if dataset is not None:
             scheme.prepare(dataset)
         axes[r][0].imshow(image.permute(1, 2, 0).numpy())
         axes[r][0].set_title("original", fontsize=8)
         axes[r][0].set_ylabel(label, fontsize=7)
         for c, snr in enumerate(snrs_db, start=1):
-            padded, pad = pad_to_multiple(image[None], scheme.size_multiple)
-            with torch.no_grad():
-                recon = crop_back(scheme.transmit(padded, snr, channel, generator).reconstruction, pad)
+            recon = scheme(image[None], snr, channel, generator=generator).reconstruction.cpu()
             axes[r][c].imshow(recon[0].permute(1, 2, 0).clamp(0, 1).numpy())
             axes[r][c].set_title(f"{snr:g} dB, {float(psnr(image[None], recon)[0]):.1f} dB", fontsize=8)
             bar.update()

@@ -19,7 +19,8 @@ from tqdm import tqdm
 
 from semcom.channels import ChannelSpec, bandwidth_ratio
 from semcom.channels.snr import validate_snr_db
-from semcom.data import crop_back, get_dataset, pad_to_multiple
+from semcom.data import get_dataset
+from semcom.device import resolve_device
 from semcom.evaluation.results import ResultRow, ResultsFile, row_key
 from semcom.evaluation.shard import Shard, merge_parts, part_files, process_group
 from semcom.metrics import DEFAULT_METRICS, compute_metrics
@@ -43,6 +44,10 @@ class SweepConfig:
     seed: int = 0
     metrics: Sequence[str] = DEFAULT_METRICS
     limit: Optional[int] = None
+    #: where schemes run (:func:`semcom.device.resolve_device`); rows do not depend on it (DESIGN.md §1)
+    device: Optional[str] = None
+    #: precision of learned schemes (``fp32``/``bf16``); a bf16 row's scheme spec says ``precision=bf16``
+    precision: Optional[str] = None
 
 
 @dataclass
@@ -95,7 +100,8 @@ def run_sweep(
     for metric in config.metrics:
         get_metric(metric)  # an unknown name fails here, not after the first row
     with process_group(shard) as barrier:
-        schemes = [create_scheme(spec) for spec in config.schemes]
+        device = resolve_device(config.device) if config.device is not None else None
+        schemes = [create_scheme(spec, device=device, precision=config.precision) for spec in config.schemes]
         specs = {id(s): canonical_spec(s) for s in schemes}  # computed once, used in every row key
         channels = [ChannelSpec.parse(c) for c in config.channels]
         for snr in config.snr_db:
@@ -173,10 +179,8 @@ def evaluate_one(
         row_seed(config.seed, spec, scheme.weights_id, dataset, image_id, channel.label, float(snr_db))
     )
     start = time.perf_counter()
-    padded, pad = pad_to_multiple(image[None], scheme.size_multiple)
-    with torch.no_grad():
-        sent = scheme.transmit(padded, snr_db, channel, generator)
-    recon = crop_back(sent.reconstruction, pad)
+    sent = scheme(image[None], snr_db, channel, generator=generator)
+    recon = sent.reconstruction.cpu()
     seconds = time.perf_counter() - start
     scores = compute_metrics(image[None], recon, list(config.metrics))
     n = 3 * image.shape[-2] * image.shape[-1]

@@ -9,6 +9,7 @@ from typing import Callable, Optional
 import torch
 
 from semcom.errors import MetricUnavailableError, UnknownNameError
+from semcom.specs import parse_spec
 
 MetricFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -51,8 +52,12 @@ def register_metric(
 
 
 def get_metric(name: str) -> Metric:
+    """The metric ``name`` (the spec grammar of :mod:`semcom.specs`; no metric takes options yet)."""
+    base, options = parse_spec(name, "metric", UnknownNameError)
+    if options:
+        raise UnknownNameError(f"metric {base!r} takes no options, got {name!r}")
     try:
-        return _METRICS[name]
+        return _METRICS[base]
     except KeyError:
         raise UnknownNameError(f"unknown metric {name!r}; available: {', '.join(sorted(_METRICS))}") from None
 

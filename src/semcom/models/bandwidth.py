@@ -18,6 +18,8 @@ from fractions import Fraction
 import torch
 from torch import nn
 
+from semcom.rng import Generators, randn
+
 
 @dataclass(frozen=True)
 class BandwidthConfig:
@@ -110,11 +112,11 @@ class BandwidthCompressor(nn.Module):
         self.up = SNRConditionedUpsampler(config)
 
     def restore(self, received: torch.Tensor, snr_db: torch.Tensor,
-                generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+                generator: Generators = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(y_hat, mu, logvar)``: the restored latent (sampled when ``config.reparameterize``, else
         ``mu``) and the Gaussian it is drawn from."""
         mu, logvar = self.up(received, snr_db)
         if not self.config.reparameterize:
             return mu, mu, logvar
-        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(mu.device)
+        eps = randn(mu.shape, generator, mu.device).to(mu.dtype)
         return mu + (0.5 * logvar).exp() * eps, mu, logvar

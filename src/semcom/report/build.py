@@ -18,7 +18,8 @@ from semcom.evaluation.reconstructions import save_reconstruction_grid
 from semcom.evaluation.sweep import git_commit
 from semcom.report.document import Figure, Heading, Paragraph, Report, Table
 from semcom.evaluation.plots import Styles
-from semcom.report.studies import Study, best_scheme_table, run_study, study_figures, study_tables
+from semcom.report.studies import Study, at_precision, best_scheme_table, run_study, study_figures, study_tables
+from semcom.device import resolve_device
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,12 @@ class GridSpec:
     channel: str = "awgn"
 
 
-def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int) -> list:
+def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int, device=None,
+                 precision: Optional[str] = None) -> list:
     import semcom
+
+    where = resolve_device(device) if device is not None else torch.device("cpu")
+    hardware = torch.cuda.get_device_name(where) if where.type == "cuda" else "CPU"
 
     rows = [
         ["command", command],
@@ -40,6 +45,7 @@ def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int)
         ["python / torch", f"{sys.version.split()[0]} / {torch.__version__}, {torch.get_num_threads()} threads"],
         ["machine", f"{platform.machine()} {platform.processor() or ''}".strip()],
         ["dataset", dataset + (f" from {data_dir}" if data_dir else "")],
+        ["device / precision", f"{where} ({hardware}) / {precision or 'fp32'}"],
         ["sweep seed", str(seed)],
         ["written", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")],
     ]
@@ -52,14 +58,17 @@ def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int)
 
 def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, dataset: str,
                  data_dir: Optional[str] = None, seed: int = 0, command: str = "", grid: Optional[GridSpec] = None,
-                 progress: bool = True) -> Path:
+                 progress: bool = True, device=None, precision: Optional[str] = None) -> Path:
     """Run (or resume) every study into ``folder`` and write the report; returns the HTML page's path.
 
     The page opens with its message (the best scheme per SNR range and rho), then the figures of every study
-    and the reconstruction grid, then the tables, then the setup needed to reproduce it."""
+    and the reconstruction grid, then the tables, then the setup needed to reproduce it. Schemes run on
+    ``device`` (:func:`semcom.device.resolve_device`); ``precision`` applies to the learned ones."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    summaries = [run_study(study, folder, dataset, data_dir, seed, progress=progress) for study in studies]
+    studies = [at_precision(study, precision) for study in studies]
+    summaries = [run_study(study, folder, dataset, data_dir, seed, progress=progress, device=device)
+                 for study in studies]
     styles = Styles.covering([spec for study in studies for spec in study.schemes.values()],
                              [c for study in studies for c in study.channels])
     report = Report(title).add(*message_blocks(studies, summaries, dataset))
@@ -69,7 +78,8 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
         photos = get_dataset(dataset, data_dir=data_dir, limit=1)
         path = save_reconstruction_grid(
             photos[0].image, grid.schemes, grid.snr_db, ChannelSpec.parse(grid.channel),
-            folder / "reconstructions.jpg", torch.Generator().manual_seed(seed), dataset=photos, progress=progress)
+            folder / "reconstructions.jpg", torch.Generator().manual_seed(seed), dataset=photos, progress=progress,
+            device=resolve_device(device) if device is not None else None, precision=precision)
         report.add(Heading("Reconstructions (paper A Fig. 3)"),
                    Figure(path.name, f"{photos.image_ids[0]} over {grid.channel}: rows = schemes, columns = SNR; "
                                      f"titles give the SNR and the PSNR of that reconstruction (figure stored as "
@@ -77,7 +87,7 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
     report.add(Heading("Tables"))
     for study, summary in zip(studies, summaries):
         report.add(*study_tables(study, summary))
-    report.add(*setup_blocks(command, dataset, data_dir, seed))
+    report.add(*setup_blocks(command, dataset, data_dir, seed, device, precision))
     return report.write(folder)[1]
 
 

@@ -20,7 +20,7 @@ from semcom.evaluation.markdown import metric_table
 from semcom.evaluation.plots import Styles, interval_note, legend_entries, plot_results
 from semcom.evaluation.rho import nominal_rho
 from semcom.report.document import Block, Figure, Heading, Link, Paragraph, Table
-from semcom.schemes import canonical_text
+from semcom.schemes import canonical_text, with_precision
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,12 @@ class Study:
 
 
 def run_study(study: Study, folder: Path, dataset: str, data_dir: Optional[str], seed: int,
-              progress: bool = True) -> list[SummaryRow]:
-    """Evaluate the missing rows of ``study`` into ``folder/<study.csv>`` and summarize the study's rows."""
+              progress: bool = True, device=None) -> list[SummaryRow]:
+    """Evaluate the missing rows of ``study`` into ``folder/<study.csv>`` (schemes on ``device``) and
+    summarize the study's rows."""
     config = SweepConfig(schemes=list(study.schemes.values()), snr_db=list(study.snr_db),
                          channels=list(study.channels), dataset=dataset, data_dir=data_dir, seed=seed,
-                         metrics=list(study.metrics), limit=study.limit)
+                         metrics=list(study.metrics), limit=study.limit, device=device)
     results = ResultsFile(folder / study.csv)
     run_sweep(config, results, progress=progress)
     labels = {ChannelSpec.parse(c).label for c in study.channels}
@@ -59,6 +60,14 @@ def run_study(study: Study, folder: Path, dataset: str, data_dir: Optional[str],
     snrs = {round(float(s), 6) for s in study.snr_db}
     return summarize([r for r in results.read() if r.scheme in wanted and r.seed == seed
                       and r.channel in labels and round(r.snr_db, 6) in snrs], list(study.metrics))
+
+
+def at_precision(study: Study, precision: Optional[str]) -> Study:
+    """The study with its learned schemes at ``precision`` (their specs say so, hence their rows too)."""
+    if precision is None:
+        return study
+    return dataclasses.replace(study, schemes={label: with_precision(spec, precision)
+                                               for label, spec in study.schemes.items()})
 
 
 def relabel(summary: Sequence[SummaryRow], schemes: dict[str, str]) -> list[SummaryRow]:

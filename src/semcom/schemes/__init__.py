@@ -9,6 +9,7 @@ from semcom.schemes.registry import (
     parse_spec,
     register_scheme,
     scheme_class,
+    with_precision,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "parse_spec",
     "register_scheme",
     "scheme_class",
+    "with_precision",
 ]

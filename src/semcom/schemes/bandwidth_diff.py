@@ -17,7 +17,6 @@ information (one real, not counted in k), as in ``latent-diff``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import torch
 
@@ -27,6 +26,7 @@ from semcom.codecs.memo import LastBatchEncoder
 from semcom.diffusion import ScheduleConfig, alphas_cumprod, denoise_from, matched_step
 from semcom.diffusion.latents import latent_to_symbols, rms_per_image, symbols_to_unit_latent
 from semcom.models.bandwidth import BandwidthCompressor
+from semcom.rng import Generators
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.latent_diff import load_codec, load_denoiser
 from semcom.schemes.registry import register_scheme
@@ -50,9 +50,10 @@ class BandwidthDiff(Scheme):
     """Paper B: downsampler, SNR-conditioned VAE upsampler, reverse diffusion from the SNR-matched step."""
 
     Config = BandwidthDiffConfig
+    learned = True
 
-    def __init__(self, config=None):
-        super().__init__(config)
+    def __init__(self, config=None, precision: str = "fp32"):
+        super().__init__(config, precision)
         if self.config.start not in STARTS:
             raise ValueError(f"start must be one of {STARTS}, got {self.config.start!r}")
         if self.config.sampler not in ("ddim", "ddpm"):
@@ -85,25 +86,27 @@ class BandwidthDiff(Scheme):
     def weights_id(self) -> str:
         return f"{self.config.codec}+{self.config.compressor}+{self.config.denoiser or 'none'}"
 
-    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Optional[torch.Generator] = None):
+    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Generators = None):
         validate_snr_db(snr_db)
-        snrs = per_image(snr_db, images.shape[0])[:, 0]
+        snrs = per_image(snr_db, images.shape[0])[:, 0].to(images.device)
         with torch.no_grad():
             latents = self.encode(images)
             rms = rms_per_image(latents)
             compressed = self.compressor.down(latents / rms)
             sent = latent_to_symbols(compressed)
             link = transmit_symbols(sent.symbols, snrs, channel, generator)
-            received = symbols_to_unit_latent(link.equalized.unbiased, compressed.shape[1:])
-            noise_var = link.equalized.effective_noise_var.mean(dim=1).double()
+            given = link.decoder_input
+            received = symbols_to_unit_latent(given.symbols, compressed.shape[1:])
+            noise_var = given.noise_var.double()
             restored, mu, _ = self.compressor.restore(received, noise_var_to_snr_db(noise_var).float(), generator)
-            u = matched_step(noise_var, self.schedule)
-            estimate, starts, evaluations = self._reverse(restored, mu, u, generator)
-            recon = self.codec.decode(estimate * rms)
+            u = matched_step(noise_var.cpu(), self.schedule)
+            estimate, starts, evaluations = self._reverse(restored.float(), mu.float(), u, generator)
+            recon = self.codec.decode(estimate * rms).float()
         return Transmission(
             reconstruction=recon.clamp(0, 1), channel_uses=link.channel_uses, source_size=images[0].numel(),
             data_uses=sent.symbols.shape[1],
             snr_db_estimate=link.snr_db, denoise_steps=max(evaluations),
+            noise_var_used=given.noise_var, noise_var_rule=given.rule,
             info={"sampler": self.config.sampler, "start": self.config.start},
             image_info=[{"start_step": s} for s in starts],
         )
@@ -112,7 +115,7 @@ class BandwidthDiff(Scheme):
         """The unit-power latent estimate, the start step per image and the U-Net evaluations per image."""
         batch = restored.shape[0]
         if self.config.steps == 0:
-            scale = self.abar[u].sqrt().float().reshape(-1, 1, 1, 1)
+            scale = self.abar[u].sqrt().float().reshape(-1, 1, 1, 1).to(mu.device)
             return mu / scale, [-1] * batch, [0] * batch
         if self.config.start == "T":
             starts = [self.schedule.num_train_timesteps - 1] * batch

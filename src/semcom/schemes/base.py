@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar, Optional, Union
 
 import torch
+from torch import nn
 
 from semcom.channels import ChannelSpec
 from semcom.channels.snr import SNRLike
+from semcom.rng import Generators
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,12 @@ class Transmission:
         image_info: per-image details (one dict per image), merged over ``info`` in each row.
         data_uses: complex channel uses that carry the source (k without pilots), where it differs from k.
         design_rho: the scheme's configured bandwidth ratio, for schemes that set k = floor(rho n).
+        noise_var_used: ``float32 [B]`` the noise variance (per complex symbol, linear) the receiver's
+            learned part was told: the latent de-noisers' sigma²_eff that set the matched step, ADJSCC's SNR
+            input as a variance; None when no part takes one.
+        noise_var_rule: how ``noise_var_used`` was formed from the per-symbol variances
+            (:func:`semcom.channels.frontend.receiver_input`: ``uniform``, ``zf-median``, ``mmse-pooled``;
+            ``snr-estimate`` for ADJSCC).
     """
 
     reconstruction: torch.Tensor
@@ -43,9 +52,15 @@ class Transmission:
     image_info: Optional[list[dict[str, Any]]] = None
     data_uses: Optional[int] = None
     design_rho: Optional[Fraction] = None
+    noise_var_used: Optional[torch.Tensor] = None
+    noise_var_rule: str = ""
 
     def row_info(self, i: int) -> dict[str, Any]:
-        return {**self.info, **(self.image_info[i] if self.image_info else {})}
+        """The ``info`` column of image i's row: scheme details, what the receiver was told, image details."""
+        told = {}
+        if self.noise_var_used is not None:
+            told = {"noise_var_used": float(f"{float(self.noise_var_used[i]):.6g}"), "noise_var_rule": self.noise_var_rule}
+        return {**self.info, **told, **(self.image_info[i] if self.image_info else {})}
 
     @property
     def rho(self) -> Fraction:
@@ -66,10 +81,17 @@ class Transmission:
         return False if self.outage is None else bool(self.outage[i])
 
 
-class Scheme(ABC):
+PRECISIONS = ("fp32", "bf16")
+
+
+class Scheme(nn.Module, ABC):
     """A transmitter–receiver pair, reachable by name through :mod:`semcom.schemes.registry`.
 
-    Subclasses set ``Config`` (a frozen dataclass of their options) and implement :meth:`transmit`.
+    A scheme is a ``torch.nn.Module``: its learned parts are submodules, so ``scheme.to("cuda")`` moves all
+    of them, and :attr:`device` says where it runs. Calling it (:meth:`forward`) is the notebook-friendly
+    way to send images; sweeps call :meth:`transmit` on images already padded to :attr:`size_multiple`.
+
+    Subclasses set ``Config`` (a frozen dataclass of their options) and implement :meth:`transmit`;
     ``name`` is set by the registry decorator.
     """
 
@@ -77,14 +99,35 @@ class Scheme(ABC):
     Config: ClassVar[type]
     #: Side length the model needs the image padded to a multiple of (1: any size).
     size_multiple: ClassVar[int] = 1
+    #: Whether the scheme has learned parts (``precision`` applies to those alone).
+    learned: ClassVar[bool] = False
 
-    def __init__(self, config=None):
+    def __init__(self, config=None, precision: str = "fp32"):
+        super().__init__()
         self.config = config if config is not None else self.Config()
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        if precision != "fp32" and not self.learned:
+            raise ValueError(f"precision={precision} changes nothing for {self.name}: it has no learned parts")
+        self.precision = precision
+        self.register_buffer("_device_anchor", torch.zeros(0), persistent=False)
+        self.eval()
+
+    @property
+    def device(self) -> torch.device:
+        """Where the scheme's networks and channel arithmetic run (random draws: :mod:`semcom.rng`)."""
+        return self._device_anchor.device
 
     @property
     def weights_id(self) -> str:
         """Identifier of the weights in use (``"none"`` for schemes without learned parts)."""
         return "none"
+
+    def autocast(self):
+        """The context a transmission runs in: bf16 autocast on the scheme's device when ``precision=bf16``.
+        Networks then compute in bf16; everything between them (power normalization, the channel, the
+        equalizer, the sampler's update) stays float32, since schemes cast network outputs back."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16")
 
     def prepare(self, dataset) -> None:
         """Called by sweeps once before a dataset is evaluated (e.g. to learn an outage fallback image)."""
@@ -95,9 +138,46 @@ class Scheme(ABC):
         images: torch.Tensor,
         snr_db: SNRLike,
         channel: ChannelSpec,
-        generator: Optional[torch.Generator] = None,
+        generator: Generators = None,
     ) -> Transmission:
-        """Send ``images`` (``float32 [B, 3, H, W]`` in [0, 1]) over ``channel`` at ``snr_db`` (dB).
+        """Send ``images`` (``float32 [B, 3, H, W]`` in [0, 1], on :attr:`device`, sides multiples of
+        :attr:`size_multiple`) over ``channel`` at ``snr_db`` (dB, a float or ``float [B]``).
 
-        All randomness comes from ``generator``.
+        All randomness comes from ``generator``: one for the batch or one per image (:mod:`semcom.rng`).
         """
+
+    def forward(
+        self,
+        images: torch.Tensor,
+        snr_db: SNRLike,
+        channel: Union[str, ChannelSpec] = "awgn",
+        seed: Optional[int] = 0,
+        generator: Generators = None,
+    ) -> Transmission:
+        """Send images of any size: ``scheme(images, 10.0, channel="rayleigh:csi=ls", seed=0)``.
+
+        Args:
+            images: ``float32 [B, 3, H, W]`` or ``[3, H, W]`` in [0, 1], any H and W, on any device (they
+                are moved to the scheme's). They are padded (reflected) to :attr:`size_multiple` and the
+                reconstruction is cropped back, so ``reconstruction`` has the input's shape.
+            snr_db: float or ``float [B]`` (dB, DESIGN.md §2).
+            channel: a spec string (``"awgn"``, ``"rayleigh:csi=ls"``) or a :class:`ChannelSpec`.
+            seed: image i draws from a CPU generator seeded ``seed + i``, so it gets exactly what
+                ``semcom transmit --seed seed+i`` gives it, whatever the batch. Ignored when ``generator``
+                is given; ``None`` with no generator uses torch's default generator.
+            generator: one generator for the batch or a sequence of one per image.
+
+        Returns the :class:`Transmission`; ``source_size`` is n of the input image (before padding).
+        """
+        from semcom.data import crop_back, pad_to_multiple
+
+        single = images.dim() == 3
+        x = (images[None] if single else images).to(self.device, torch.float32)
+        spec = channel if isinstance(channel, ChannelSpec) else ChannelSpec.parse(channel)
+        if generator is None and seed is not None:
+            generator = [torch.Generator().manual_seed(int(seed) + i) for i in range(x.shape[0])]
+        padded, pad = pad_to_multiple(x, self.size_multiple)
+        with torch.no_grad(), self.autocast():
+            sent = self.transmit(padded, snr_db, spec, generator)
+        recon = crop_back(sent.reconstruction, pad)
+        return dataclasses.replace(sent, reconstruction=recon[0] if single else recon, source_size=x[0].numel())

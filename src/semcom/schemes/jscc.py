@@ -8,14 +8,14 @@ Weights come from the zoo by name or from a folder written by ``semcom train jsc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import torch
 
 from semcom.channels import ChannelSpec, transmit_symbols
-from semcom.channels.snr import per_image, validate_snr_db
+from semcom.channels.snr import per_image, snr_db_to_noise_var, validate_snr_db
 from semcom.models.deepjscc import DOWNSAMPLING
 from semcom.models.jscc import JSCCAutoencoder
+from semcom.rng import Generators
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.registry import register_scheme
 from semcom.zoo import WeightsError, load_weights
@@ -31,10 +31,11 @@ class JSCCScheme(Scheme):
 
     Config = JSCCSchemeConfig
     size_multiple = DOWNSAMPLING
+    learned = True
     arch = ""
 
-    def __init__(self, config=None):
-        super().__init__(config)
+    def __init__(self, config=None, precision: str = "fp32"):
+        super().__init__(config, precision)
         if not self.config.weights:
             raise WeightsError(f"{self.name} needs weights=NAME|PATH (a zoo name or a `semcom train jscc` folder)")
         model, model_config = load_weights(self.config.weights)
@@ -46,18 +47,25 @@ class JSCCScheme(Scheme):
     def weights_id(self) -> str:
         return self.config.weights
 
-    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Optional[torch.Generator] = None):
+    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Generators = None):
         validate_snr_db(snr_db)
-        snrs = per_image(snr_db, images.shape[0])[:, 0]
+        snrs = per_image(snr_db, images.shape[0])[:, 0].to(images.device)
         with torch.no_grad():
             symbols = self.model.encode(images, snrs)
             link = transmit_symbols(symbols, snrs, channel, generator)
-            recon = self.model.decode(link.equalized.unbiased, link.snr_db, images.shape[-2], images.shape[-1])
+            given = link.decoder_input
+            recon = self.model.decode(given.symbols, link.snr_db, images.shape[-2], images.shape[-1]).float()
         return Transmission(
             reconstruction=recon.clamp(0, 1), channel_uses=link.channel_uses, source_size=images[0].numel(),
             data_uses=symbols.shape[1],
-            snr_db_estimate=link.snr_db,
+            snr_db_estimate=link.snr_db, **self._told(link),
         )
+
+    def _told(self, link) -> dict:
+        """ADJSCC's attention modules are told the front end's average SNR estimate; DeepJSCC is told nothing."""
+        if not self.model.snr_adaptive:
+            return {}
+        return {"noise_var_used": snr_db_to_noise_var(link.snr_db), "noise_var_rule": "snr-estimate"}
 
 
 @register_scheme("deepjscc")

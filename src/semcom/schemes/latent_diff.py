@@ -14,7 +14,6 @@ sets rho, or Stable Diffusion's VAE), ``denoiser=NAME|PATH|sd:SOURCE``, ``sample
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import torch
 
@@ -24,6 +23,7 @@ from semcom.codecs.memo import LastBatchEncoder
 from semcom.codecs.stable_diffusion import PREFIX as STABLE_DIFFUSION
 from semcom.diffusion import LatentDenoiser, ReverseConfig, ScheduleConfig, reverse_process
 from semcom.diffusion.latents import latent_to_symbols, restore_scale, symbols_to_unit_latent
+from semcom.rng import Generators
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.registry import register_scheme
 from semcom.zoo import WeightsError, load_weights
@@ -83,9 +83,10 @@ class LatentDiff(Scheme):
     """Latent-Diff DNSC (paper A): a latent codec plus a diffusion de-noiser at the receiver."""
 
     Config = LatentDiffConfig
+    learned = True
 
-    def __init__(self, config=None):
-        super().__init__(config)
+    def __init__(self, config=None, precision: str = "fp32"):
+        super().__init__(config, precision)
         self.reverse = ReverseConfig(self.config.sampler, self.config.start, self.config.steps)
         self.codec = load_codec(self.config.codec).eval()
         self.denoiser = None
@@ -102,22 +103,23 @@ class LatentDiff(Scheme):
     def weights_id(self) -> str:
         return f"{self.config.codec}+{self.config.denoiser or 'none'}"
 
-    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Optional[torch.Generator] = None):
+    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Generators = None):
         validate_snr_db(snr_db)
-        snrs = per_image(snr_db, images.shape[0])[:, 0]
+        snrs = per_image(snr_db, images.shape[0])[:, 0].to(images.device)
         with torch.no_grad():
             latents = self.encode(images)
             sent = latent_to_symbols(latents)
             link = transmit_symbols(sent.symbols, snrs, channel, generator)
-            received = symbols_to_unit_latent(link.equalized.unbiased, latents.shape[1:])
-            noise_var = link.equalized.effective_noise_var.mean(dim=1)
+            given = link.decoder_input
+            received = symbols_to_unit_latent(given.symbols, latents.shape[1:])
             schedule = self.denoiser.schedule if self.denoiser is not None else ScheduleConfig()
-            result = reverse_process(self.denoiser, received, noise_var, self.reverse, schedule, generator)
-            recon = self.codec.decode(restore_scale(result.latents, sent.gain))
+            result = reverse_process(self.denoiser, received, given.noise_var, self.reverse, schedule, generator)
+            recon = self.codec.decode(restore_scale(result.latents, sent.gain)).float()
         return Transmission(
             reconstruction=recon.clamp(0, 1), channel_uses=link.channel_uses, source_size=images[0].numel(),
             data_uses=sent.symbols.shape[1],
             snr_db_estimate=link.snr_db, denoise_steps=max(result.evaluations),
+            noise_var_used=given.noise_var, noise_var_rule=given.rule,
             info={"sampler": self.config.sampler, "start": self.config.start},
             image_info=[{"start_step": s} for s in result.start_steps],
         )

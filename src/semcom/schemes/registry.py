@@ -11,7 +11,9 @@ from fractions import Fraction
 from typing import Callable, TypeVar
 
 from semcom.errors import SemcomError, UnknownNameError
-from semcom.schemes.base import Scheme
+from semcom.schemes.base import PRECISIONS, Scheme
+from semcom.specs import format_spec
+from semcom.specs import parse_spec as parse_text
 
 _SCHEMES: dict[str, type[Scheme]] = {}
 S = TypeVar("S", bound=type[Scheme])
@@ -49,48 +51,78 @@ def scheme_class(name: str) -> type[Scheme]:
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
-    """``"name:key=value,key=value"`` → ``(name, {key: value})`` (values still text)."""
-    name, _, rest = spec.strip().partition(":")
-    options = {}
-    for item in filter(None, (p.strip() for p in rest.split(","))):
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SchemeOptionError(f"scheme option {item!r} in {spec!r} is not key=value")
-        options[key.strip().replace("-", "_")] = value.strip()
-    return name.strip(), options
+    """``"name:key=value,key=value"`` → ``(name, {key: value})`` (values still text; ``-`` in keys reads as
+    ``_``). The grammar is :func:`semcom.specs.parse_spec`'s, shared with channels and metrics."""
+    name, options = parse_text(spec, "scheme", SchemeOptionError)
+    return name, {key.replace("-", "_"): value for key, value in options.items()}
 
 
-def create_scheme(spec: str, **overrides) -> Scheme:
-    """Build a scheme from a spec string; keyword ``overrides`` win over options in the spec."""
+def create_scheme(spec: str, device=None, precision: str | None = None, **overrides) -> Scheme:
+    """Build a scheme from a spec string, on ``device`` (default: the CPU); keyword ``overrides`` win over
+    options in the spec.
+
+    ``precision=fp32|bf16`` is an option of every learned scheme's spec (:class:`Scheme`). The ``precision``
+    keyword sets it for a learned scheme (winning over the spec) and leaves schemes without learned parts
+    alone, so one setting can be given to a whole sweep."""
     name, text_options = parse_spec(spec)
     cls = scheme_class(name)
-    config = _build_config(cls, {**text_options, **overrides}, spec)
+    options = {**text_options, **overrides}
+    precision = _precision(cls, options, precision)
+    config = _build_config(cls, options, spec)
     try:
-        return cls(config)
+        scheme = cls(config, precision=precision)
     except ValueError as exc:  # options the config accepts but the scheme refuses (steps=-1, sampler=xyz)
         raise SchemeOptionError(f"bad options for scheme {cls.name!r} in {spec!r}: {exc}") from None
+    return scheme.to(device) if device is not None else scheme
 
 
 def canonical_spec(scheme: Scheme) -> str:
-    """The spec of a scheme instance with only its non-default options, in field order."""
-    return _canonical(type(scheme), scheme.config)
+    """The spec of a scheme instance with only its non-default options, in field order (``precision`` last)."""
+    return _canonical(type(scheme), scheme.config, scheme.precision)
 
 
-def canonical_text(spec: str) -> str:
-    """:func:`canonical_spec` of the scheme ``spec`` names, without building it (no weights are loaded)."""
-    name, text_options = parse_spec(spec)
+def canonical_text(spec: str, precision: str | None = None) -> str:
+    """:func:`canonical_spec` of the scheme ``spec`` names, without building it (no weights are loaded);
+    ``precision`` as :func:`create_scheme`'s keyword."""
+    name, options = parse_spec(spec)
     cls = scheme_class(name)
-    return _canonical(cls, _build_config(cls, text_options, spec))
+    chosen = _precision(cls, options, precision)
+    if chosen not in PRECISIONS:
+        raise SchemeOptionError(f"precision must be one of {PRECISIONS}, got {chosen!r} (in {spec!r})")
+    if chosen != "fp32" and not cls.learned:
+        raise SchemeOptionError(f"precision={chosen} changes nothing for {cls.name}: it has no learned parts")
+    return _canonical(cls, _build_config(cls, options, spec), chosen)
 
 
-def _canonical(cls: type[Scheme], config) -> str:
+def with_precision(spec: str, precision: str | None) -> str:
+    """``spec`` with ``precision=...`` set when it names a learned scheme (else unchanged): the spec a
+    ``precision`` keyword of :func:`create_scheme` amounts to, for code that keeps specs as text."""
+    name, options = parse_spec(spec)
+    if precision is None or not scheme_class(name).learned:
+        return spec
+    options["precision"] = precision
+    return format_spec(name, options.items())
+
+
+def _precision(cls: type[Scheme], options: dict, keyword: str | None) -> str:
+    """The precision a scheme runs at: the keyword for learned schemes, else the spec's option (removed
+    from ``options``), else fp32."""
+    in_spec = options.pop("precision", None)
+    if keyword is not None and cls.learned:
+        return keyword
+    return in_spec or "fp32"
+
+
+def _canonical(cls: type[Scheme], config, precision: str = "fp32") -> str:
     defaults = cls.Config()
     parts = [
-        f"{f.name}={getattr(config, f.name)}"
+        (f.name, getattr(config, f.name))
         for f in dataclasses.fields(config)
         if getattr(config, f.name) != getattr(defaults, f.name)
     ]
-    return cls.name + (":" + ",".join(parts) if parts else "")
+    if precision != "fp32":
+        parts.append(("precision", precision))
+    return format_spec(cls.name, parts)
 
 
 def _build_config(cls: type[Scheme], options: dict, spec: str):

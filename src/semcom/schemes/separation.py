@@ -26,6 +26,7 @@ from semcom.channels import ChannelSpec
 from semcom.channels.snr import per_image, validate_snr_db
 from semcom.data import to_uint8
 from semcom.digital.image_codecs import CodecDecodeError, ImageCodec, QualitySearch, get_codec, list_codecs
+from semcom.rng import Generators, generator_of
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.registry import register_scheme
 
@@ -60,8 +61,8 @@ class SeparationScheme(Scheme):
 
     codec_name: ClassVar[str] = ""
 
-    def __init__(self, config=None):
-        super().__init__(config)
+    def __init__(self, config=None, precision: str = "fp32"):
+        super().__init__(config, precision)
         self.codec: ImageCodec = get_codec(self.codec_name)
         self.search = QualitySearch(self.codec)
         self.fallback_rgb = torch.full((3,), 0.5)
@@ -79,14 +80,14 @@ class SeparationScheme(Scheme):
     ) -> Delivery:
         """Choose a codec file for ``image`` (``float32 [3, H, W]``) and send it over the link."""
 
-    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Optional[torch.Generator] = None):
+    def transmit(self, images, snr_db, channel: ChannelSpec, generator: Generators = None):
         validate_snr_db(snr_db)
         batch, _, height, width = images.shape
         snrs = per_image(snr_db, batch)[:, 0]
         k = self.channel_uses(images.shape)
         recons, bpp, outage, details = [], [], [], []
         for i in range(batch):
-            delivery = self.deliver(images[i], float(snrs[i]), k, channel, generator)
+            delivery = self.deliver(images[i].cpu(), float(snrs[i]), k, channel, generator_of(generator, i))
             recon = self.decode_or_none(delivery.file, height, width)
             lost = recon is None
             recons.append(self.fallback(height, width) if lost else recon)
@@ -94,7 +95,7 @@ class SeparationScheme(Scheme):
             outage.append(lost)
             details.append({"codec": self.codec_name, "bytes": delivery.sent_bytes, **delivery.details})
         return Transmission(
-            reconstruction=torch.stack(recons), channel_uses=k, source_size=3 * height * width,
+            reconstruction=torch.stack(recons).to(images.device), channel_uses=k, source_size=3 * height * width,
             design_rho=Fraction(self.config.rho),
             bits_per_pixel=torch.tensor(bpp), outage=torch.tensor(outage), image_info=details,
         )

@@ -19,7 +19,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from semcom.errors import SemcomError
-from semcom.files import sha256_of
+from semcom.files import file_identity, load_once, sha256_of
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.safetensors"
@@ -57,9 +57,19 @@ def from_pretrained(folder: str | Path, sha256: str | None = None,
     Checks first: the files' sha256 against ``sha256``/``config_sha256`` (the manifest's, for shipped
     weights) and against the ``weights_sha256`` the config records; that the config names a semcom
     ``nn.Module`` and a dataclass config (nothing else is built); and that the config's values build the
-    model. Every failure is one :class:`WeightsError`.
+    model. Every failure is one :class:`WeightsError`. Within a process each unchanged folder is read and
+    hashed once (:func:`semcom.files.load_once`); every call returns its own copy of the model.
     """
     folder = Path(folder)
+    try:
+        key = ("pretrained", file_identity(folder / CONFIG_FILE), file_identity(folder / WEIGHTS_FILE), sha256,
+               config_sha256)
+    except OSError:  # a missing file: the checks below give the one-line reason
+        return _from_pretrained(folder, sha256, config_sha256)
+    return load_once(key, lambda: _from_pretrained(folder, sha256, config_sha256))
+
+
+def _from_pretrained(folder: Path, sha256: str | None, config_sha256: str | None) -> tuple[torch.nn.Module, Any]:
     config_path, weights = folder / CONFIG_FILE, folder / WEIGHTS_FILE
     if config_sha256 is not None and file_sha256(config_path) != config_sha256:
         raise WeightsError(f"{config_path}: sha256 differs from the manifest (edited or replaced file)")
