@@ -91,6 +91,7 @@ CASES = {
     # train
     "train: --checkpoint-every 0": (_train("--checkpoint-every", "0"), "checkpoint"),
     "train: --crop 30": (_train("--crop", "30"), "crop"),
+    "train: --device gpu": (_train("--device", "gpu"), "unknown device"),
     "train: --crop 100000": (_train("--crop", "100000"), "crop"),
     "train: --batch-size 0": (_train("--batch-size", "0"), "batch"),
     "train: --lr nan": (_train("--lr", "nan"), "lr"),

@@ -106,9 +106,6 @@ def test_usage_errors_exit_2_without_traceback(tmp_path):
 
 def test_device_and_precision_options(photo, tmp_path):
     adjscc = "adjscc:weights=adjscc-snr0to28-rho1_12"
-    default = semcom("transmit", photo, "--snr-db", "10", "-s", adjscc)
-    on_cpu = semcom("transmit", photo, "--snr-db", "10", "-s", adjscc, "--device", "cpu")
-    assert default.returncode == on_cpu.returncode == 0 and default.stdout == on_cpu.stdout
     results = tmp_path / "r.csv"
     for precision, expected in (("bf16", "2 rows written"), ("fp32", "1 rows written, 1 already present")):
         run = semcom("evaluate", "-s", adjscc, "-s", "identity-analog", "--dataset", photo.parent, "--snr-db", "10",

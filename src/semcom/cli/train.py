@@ -13,6 +13,7 @@ import typer
 
 from semcom.cli.app import app
 from semcom.data import get_dataset
+from semcom.device import DEVICE_HELP
 from semcom.errors import SemcomError
 from semcom.evaluation.grid import parse_snr_grid
 from semcom.evaluation.sweep import git_commit
@@ -38,7 +39,7 @@ def _snr_range(text: str) -> tuple[float, float]:
 def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, batch_size: int, crop: int,
                 lr: float, data: Optional[str], out: Path, seed: int, bf16: bool, seed_init: int,
                 init_from: Optional[str], every: tuple[int, int], loss: str, warmup: int,
-                af_gate_bias: Optional[float], compile_model: bool, command: str) -> None:
+                af_gate_bias: Optional[float], compile_model: bool, command: str, device: str = "auto") -> None:
     low, high = _snr_range(snr_db)
     if channels < 1 or width < 1:
         raise SemcomError(f"--channels and --width must be at least 1, got {channels} and {width}")
@@ -54,8 +55,9 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
         torch.manual_seed(seed_init)
         model = JSCCAutoencoder(model_config)
     apply_warm_start(model, init_from, out)
-    result = train(JSCCTask(model, loss=loss), train_set, val_set, config, out, compile_model=compile_model)
-    if result.steps < config.steps:
+    result = train(JSCCTask(model, loss=loss), train_set, val_set, config, out, compile_model=compile_model,
+                   device=device)
+    if result.steps < config.steps or not result.is_main:  # unfinished, or not the rank that exports
         return
     folder = export_final(out, JSCCAutoencoder(model_config), model_config, {**provenance(
         model_config.arch, model_config.rho, config, result, command, init_from, bsds_description()), "loss": loss})
@@ -104,13 +106,19 @@ def provenance(scheme: str, rho, config: TrainConfig, result, command: str, init
         "scheme": scheme, "rho": str(rho), "train_config": config.__dict__, "command": command,
         "init_from": init_from, "data": data, "steps": result.steps, "commit": git_commit(),
         "validation": result.validation, "wall_seconds": round(result.seconds, 1),
-        "hardware": hardware_description(),
+        "hardware": hardware_description(), "world_size": result.world_size,
+        "global_batch_size": result.global_batch_size,
     }
 
 
 def hardware_description() -> str:
     return (f"{platform.processor() or platform.machine()}, torch {torch.__version__}, "
             f"{torch.get_num_threads()} threads" + (", CUDA" if torch.cuda.is_available() else ""))
+
+
+def device_option():
+    """The ``--device`` flag of every ``semcom train`` command (``train(..., device=...)``)."""
+    return typer.Option("auto", help="Where to train: " + DEVICE_HELP)
 
 
 def compile_option():
@@ -144,6 +152,7 @@ def _options(arch: str, default_width: int, default_snr: str):
         af_gate_bias: Optional[float] = typer.Option(
             None, help="ADJSCC: initial bias of the AF gates (3: gates start near 1; default: PyTorch's init)."),
         compile: bool = compile_option(),
+        device: str = device_option(),
     ) -> None:
         if loss not in LOSSES:
             raise typer.BadParameter(f"must be one of {', '.join(LOSSES)}", param_hint="--loss")
@@ -151,7 +160,7 @@ def _options(arch: str, default_width: int, default_snr: str):
             raise typer.BadParameter("applies to adjscc only", param_hint="--af-gate-bias")
         _train_jscc(arch, channels, width, snr_db, steps, batch_size, crop, lr, data, out, seed, bf16, init_seed,
                     init_from, (checkpoint_every, validate_every), loss, warmup, af_gate_bias, compile,
-                    _invocation(ctx))
+                    _invocation(ctx), device)
 
     command.__doc__ = f"Train {arch} on BSDS500 crops; resumes from OUT/checkpoint.pt; exports OUT/final/."
     return command

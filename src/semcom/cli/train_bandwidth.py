@@ -9,8 +9,8 @@ from typing import Optional
 import torch
 import typer
 
-from semcom.cli.train import (_invocation, _snr_range, bsds_description, compile_option, export_final, provenance,
-                              train_app)
+from semcom.cli.train import (_invocation, _snr_range, bsds_description, compile_option, device_option, export_final,
+                              provenance, train_app)
 from semcom.cli.train_latent import _fresh, encode_bsds
 from semcom.models.bandwidth import BandwidthCompressor, BandwidthConfig
 from semcom.schemes.latent_diff import load_codec
@@ -45,6 +45,7 @@ def train_bandwidth(
     latent_cache: Optional[Path] = typer.Option(
         None, help="Folder of cached codec latents shared between runs (default: the run folder)."),
     compile: bool = compile_option(),
+    device: str = device_option(),
 ) -> None:
     """Paper B's bandwidth compression pair: one set of weights over the whole SNR range."""
     frozen = load_codec(codec).eval()
@@ -61,8 +62,8 @@ def train_bandwidth(
     model = _fresh(lambda: BandwidthCompressor(model_config), init_seed)
     loader = LatentCropLoader(train_items, crop, batch_size, torch.Generator())
     result = train(BandwidthTask(model, weights), None, val_items, config, out, loader=loader,
-                   compile_model=compile)
-    if result.steps == config.steps:
+                   compile_model=compile, device=device)
+    if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         extra = provenance("bandwidth-diff", model_config.rho, config, result, _invocation(ctx), None,
                            bsds_description(limit))
         folder = export_final(out, BandwidthCompressor(model_config), model_config,

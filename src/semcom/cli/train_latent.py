@@ -11,7 +11,7 @@ import torch
 import typer
 
 from semcom.cli.train import (_invocation, _snr_range, apply_warm_start, bsds_description, compile_option,
-                              export_final, hardware_description, provenance, train_app)
+                              device_option, export_final, hardware_description, provenance, train_app)
 from semcom.codecs.latent_vae import LatentVAE, LatentVAEConfig
 from semcom.codecs.projection import LatentProjectionConfig, ProjectedCodec, fit_projection
 from semcom.data import crop_back, get_dataset, pad_to_multiple
@@ -65,6 +65,7 @@ def train_vae(
     init_from: Optional[str] = typer.Option(
         None, "--init-from", help="Warm start: copy matching tensors from latent-VAE weights NAME|PATH."),
     compile: bool = compile_option(),
+    device: str = device_option(),
 ) -> None:
     """Stage 1 (eqs. 5–8): the Table I autoencoder with reconstruction, adversarial and KL losses."""
     model_config = LatentVAEConfig(latent_channels=latent_channels, widths=_ints(widths))
@@ -75,8 +76,9 @@ def train_vae(
     critic = _fresh(PatchDiscriminator, init_seed + 1)
     apply_warm_start(model, init_from, out)
     result = train(VAETask(model, critic, weights), get_dataset("bsds500-train", data_dir=data, limit=limit),
-                   get_dataset("bsds500-val", data_dir=data, limit=limit), config, out, compile_model=compile)
-    if result.steps == config.steps:
+                   get_dataset("bsds500-val", data_dir=data, limit=limit), config, out, compile_model=compile,
+                   device=device)
+    if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         extra = provenance("latent-diff-vae", model_config.rho, config, result, _invocation(ctx), init_from,
                            bsds_description(limit))
         folder = export_final(out, LatentVAE(model_config), model_config, {**extra, "loss_weights": weights.__dict__})
@@ -107,6 +109,7 @@ def train_denoiser(
     init_from: Optional[str] = typer.Option(
         None, "--init-from", help="Warm start: copy matching tensors from de-noiser weights NAME|PATH."),
     compile: bool = compile_option(),
+    device: str = device_option(),
 ) -> None:
     """Stage 2 (eq. 15): the epsilon-predicting latent U-Net on the codec's unit-power latents."""
     frozen = load_codec(codec).eval()
@@ -120,8 +123,9 @@ def train_denoiser(
     model = _fresh(lambda: LatentDenoiser(model_config), init_seed)
     apply_warm_start(model, init_from, out)
     loader = LatentCropLoader(train_items, crop, batch_size, torch.Generator())
-    result = train(DenoiserTask(model), None, val_items, config, out, loader=loader, compile_model=compile)
-    if result.steps == config.steps:
+    result = train(DenoiserTask(model), None, val_items, config, out, loader=loader, compile_model=compile,
+                   device=device)
+    if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         rho = "any (set by the codec)"
         extra = provenance("latent-diff-denoiser", rho, config, result, _invocation(ctx), init_from,
                            bsds_description(limit))

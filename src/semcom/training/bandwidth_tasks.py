@@ -48,12 +48,13 @@ class BandwidthTask:
         """``(sqrt(abar_u) z, 1 - abar_u, sigma²)`` broadcast to the latent's shape."""
         noise_var = snr_db_to_noise_var(snr_db).double()
         a = self.abar[matched_step(noise_var, self.schedule)].float().reshape(-1, 1, 1, 1)
+        a = a.to(latents.device)
         return a.sqrt() * latents, (1 - a).expand_as(latents), noise_var.float().reshape(-1, 1, 1, 1)
 
     def _channel(self, latents, snr_db, generator):
         target, target_var, noise_var = self._forward_target(latents, snr_db)
         sent = unit_power(self.model.down(latents))
-        received = sent + noise_var.sqrt() * torch.randn(sent.shape, generator=generator)
+        received = sent + noise_var.to(sent.device).sqrt() * torch.randn(sent.shape, generator=generator).to(sent.device)
         return received, target, target_var
 
     def loss(self, latents, snr_db, generator, step: int = 0):

@@ -60,7 +60,7 @@ def encode_dataset(codec, dataset, cache_dir: str | Path | None = None, split: s
             tensors = _encode_all(codec, dataset, progress)
             if cache is not None:
                 cache.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache.with_suffix(".tmp")
+                tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")  # processes sharing the folder: own files
                 save_file(tensors, str(tmp), metadata={"codec": fingerprint})
                 os.replace(tmp, cache)
     return [LatentItem(k, unit_power(tensors[k][None])[0] if normalize else tensors[k]) for k in sorted(tensors)]

@@ -71,24 +71,24 @@ class DenoiserTask:
         self.abar = alphas_cumprod(schedule).float()
 
     def _broadcast(self, values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-        return values.to(like.dtype).reshape(-1, *([1] * (like.dim() - 1)))
+        return values.to(like.device, like.dtype).reshape(-1, *([1] * (like.dim() - 1)))
 
     def loss(self, latents, snr_db, generator, step: int = 0):
         t = torch.randint(self.schedule.num_train_timesteps, (latents.shape[0],), generator=generator)
-        eps = torch.randn(latents.shape, generator=generator)
+        eps = torch.randn(latents.shape, generator=generator).to(latents.device)
         a = self._broadcast(self.abar[t], latents)
         noisy = a.sqrt() * latents + (1 - a).sqrt() * eps
-        loss = F.mse_loss(self.model(noisy, t).float(), eps)
+        loss = F.mse_loss(self.model(noisy, t.to(latents.device)).float(), eps)
         return loss, {}
 
     def validate(self, latents, snr_db, generator) -> dict:
         """De-noising gain in dB of a one-shot z0 estimate from the SNR-matched step, versus no de-noiser."""
         noise_var = snr_db_to_noise_var(snr_db).double()
-        received = latents + self._broadcast(noise_var.sqrt(), latents) * torch.randn(latents.shape,
-                                                                                      generator=generator)
+        received = latents + self._broadcast(noise_var.sqrt(), latents) * torch.randn(
+            latents.shape, generator=generator).to(latents.device)
         u = matched_step(noise_var, self.schedule)
         a = self._broadcast(self.abar[u], latents)
         scaled = to_forward_process(received, noise_var)
-        estimate = (scaled - (1 - a).sqrt() * self.model(scaled, u)) / a.sqrt()
+        estimate = (scaled - (1 - a).sqrt() * self.model(scaled, u.to(latents.device))) / a.sqrt()
         gain = (received - latents).pow(2).mean() / (estimate - latents).pow(2).mean()
         return {"denoise_gain_db": float(10 * torch.log10(gain))}

@@ -32,6 +32,7 @@ import torch
 from tqdm import tqdm
 
 from semcom.data import RandomCropLoader
+from semcom.device import resolve_device
 from semcom.errors import SemcomError
 from semcom.files import atomic_write_bytes
 from semcom.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
@@ -117,6 +118,43 @@ class TrainResult:
     resumed_from: int
     validation: dict
     seconds: float  # training wall time over all (resumed) calls
+    world_size: int = 1  # processes that trained together (torchrun / accelerate launch)
+    global_batch_size: int = 0  # images per optimizer step over all processes
+    is_main: bool = True  # whether this process is the one that writes (rank 0)
+
+
+@dataclass(frozen=True)
+class Ranks:
+    """This process's place in a multi-process run (``torchrun``/``accelerate launch``; gloo on CPU, NCCL on
+    GPUs): rank 0 writes, every rank draws its own data and noise, gradients are averaged over ranks."""
+
+    rank: int = 0
+    world: int = 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    def broadcast_parameters(self, module: torch.nn.Module) -> None:
+        """Start every rank from rank 0's weights (a resumed or warm-started model included)."""
+        if self.world > 1:
+            for tensor in [*module.parameters(), *module.buffers()]:
+                torch.distributed.broadcast(tensor.data, src=0)
+
+    def average_gradients(self, module: torch.nn.Module) -> None:
+        """Replace each gradient by its mean over the ranks: one all-reduce of all gradients, flattened."""
+        if self.world == 1:
+            return
+        params = [p for p in module.parameters() if p.grad is not None]
+        if not params:
+            return
+        flat = torch.cat([p.grad.reshape(-1) for p in params])
+        torch.distributed.all_reduce(flat)
+        flat /= self.world
+        offset = 0
+        for p in params:
+            p.grad.copy_(flat[offset:offset + p.grad.numel()].view_as(p.grad))
+            offset += p.grad.numel()
 
 
 def draw_snr(batch: int, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
@@ -146,7 +184,8 @@ def validation_batch(dataset, config: TrainConfig) -> torch.Tensor:
 
 
 def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Path, progress: bool = True,
-          stop_after: Optional[int] = None, loader=None, compile_model: bool = False) -> TrainResult:
+          stop_after: Optional[int] = None, loader=None, compile_model: bool = False,
+          device: Optional[str] = None) -> TrainResult:
     """Train ``task.model`` until ``config.steps`` (or ``stop_after`` steps in this call), resuming from
     ``out_dir/checkpoint.pt`` when it exists and was made with the same config. ``loader`` replaces the
     image-crop loader (e.g. latent crops); it must draw only from its settable ``generator``.
@@ -155,12 +194,22 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
     computation, fused kernels. On 2 CPU threads with AMX it gives ADJSCC 1.8x the bf16 training steps per
     second (benchmarks/train_compile.py; 2.4x in the wall times of the two zoo runs, jscc.md) but slows
     DeepJSCC in bf16 (0.92x); the first step compiles (speed.md). It is not part of the
-    resume check: a run may be resumed with or without it."""
+    resume check: a run may be resumed with or without it.
+
+    ``device`` (``auto``/``cpu``/``cuda``/``cuda:N``; default: CUDA when present) is where the model trains;
+    data and noise are drawn on the CPU from the step's generators and moved there, so the draws do not
+    depend on it. Under ``torchrun``/``accelerate launch`` each process trains on its own share: see
+    :class:`Ranks`. A run resumes only with the world size it was started with."""
     from accelerate import Accelerator
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    accelerator = Accelerator(mixed_precision="bf16" if config.bf16 else "no", cpu=not torch.cuda.is_available())
+    where = resolve_device(device)
+    if where.type == "cuda" and where.index is not None:
+        torch.cuda.set_device(where)
+    accelerator = Accelerator(mixed_precision="bf16" if config.bf16 else "no", cpu=where.type == "cpu")
+    ranks = Ranks(accelerator.process_index, accelerator.num_processes)
+    if ranks.is_main:
+        out.mkdir(parents=True, exist_ok=True)
     model = task.model
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     critic = getattr(task, "discriminator", None)
@@ -173,6 +222,13 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
         expect["task"] = task.record
     if (out / CHECKPOINT).exists():
         state = load_checkpoint(out / CHECKPOINT, expect=expect)
+        saved_world = int(state.get("world_size", 1))
+        if saved_world != ranks.world:
+            # each rank's crops and noise depend on (rank, world size), and so does the global batch: another
+            # world size cannot continue the same run
+            raise CheckpointError(f"{out / CHECKPOINT}: made by {saved_world} process(es) (global batch "
+                                  f"{saved_world * config.batch_size}); resume it with {saved_world} (torchrun "
+                                  f"--nproc_per_node {saved_world}), not {ranks.world}, or start a new --out")
         try:
             model.load_state_dict(state["model"])
         except RuntimeError:  # shapes differ: the run was started with another model config (--width, ...)
@@ -185,32 +241,43 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
         start, seconds_before = int(state["step"]), float(state["seconds"])
     if compile_model:  # in place, after loading: the state-dict keys stay those of the plain module
         model.compile(dynamic=False)
-    model, optimizer = accelerator.prepare(model, optimizer)
-    if critic is not None:
-        critic, critic_optimizer = accelerator.prepare(critic, critic_optimizer)
+    if ranks.world == 1:
+        model, optimizer = accelerator.prepare(model, optimizer)
+        if critic is not None:
+            critic, critic_optimizer = accelerator.prepare(critic, critic_optimizer)
+    else:
+        # The task calls its own modules (task.model.encode, ...), not a DistributedDataParallel wrapper, so
+        # the ranks' gradients are averaged explicitly (Ranks.average_gradients) and the models stay plain.
+        for module in (model, critic):
+            if module is not None:
+                ranks.broadcast_parameters(module.to(accelerator.device))
     # One loader keeps the decoded-image cache; each step gets its own generators, so a step's batch and
-    # noise depend only on (seed, step) and a resumed run repeats the uninterrupted one exactly.
+    # noise depend only on (seed, step, rank) and a resumed run repeats the uninterrupted one exactly.
     if loader is None:
         loader = RandomCropLoader(train_set, config.crop_size, config.batch_size, torch.Generator(), num_batches=1)
-    log = CSVLog(out / LOG)
-    log.truncate_after(start)
-    val_images = validation_batch(val_set, config)
+    log = CSVLog(out / LOG) if ranks.is_main else None
+    if log is not None:
+        log.truncate_after(start)
+    val_images = validation_batch(val_set, config) if ranks.is_main else None
     end = config.steps if stop_after is None else min(config.steps, start + stop_after)
     began, validation = time.perf_counter(), {}
-    bar = tqdm(range(start, end), initial=start, total=config.steps, disable=not progress, desc="train")
+    bar = tqdm(range(start, end), initial=start, total=config.steps, disable=not (progress and ranks.is_main),
+               desc="train" if ranks.world == 1 else f"train ({ranks.world} processes, global batch "
+                                                     f"{ranks.world * config.batch_size})")
     for step in bar:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, config)
-        loader.generator = step_generator(config.seed, step, "data")
-        noise_gen = step_generator(config.seed, step, "noise")
+        loader.generator = step_generator(config.seed, step, "data", ranks)
+        noise_gen = step_generator(config.seed, step, "noise", ranks)
         images = next(iter(loader)).to(accelerator.device)
-        snr = draw_snr(images.shape[0], config, noise_gen)
+        snr = draw_snr(images.shape[0], config, noise_gen).to(accelerator.device)
         with accelerator.autocast():
             loss, logs = task.loss(images, snr, noise_gen, step)
         if not torch.isfinite(loss.detach()):
             raise diverged(step, f"the loss is {loss.item()}", out)
         optimizer.zero_grad(set_to_none=True)
         accelerator.backward(loss)
+        ranks.average_gradients(model)
         optimizer.step()
         if not all(torch.isfinite(p.detach()).all() for p in model.parameters()):
             raise diverged(step, "the weights hold NaN or inf after the optimizer step", out)
@@ -221,9 +288,12 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
                 critic_loss, critic_logs = task.discriminator_loss(images, step)
             critic_optimizer.zero_grad(set_to_none=True)
             accelerator.backward(critic_loss)
+            ranks.average_gradients(critic)
             critic_optimizer.step()
             logs = {**logs, **critic_logs}
         done = step + 1
+        if not ranks.is_main:  # rank 0 alone logs, validates and writes (the weights are the same on all)
+            continue
         bar.set_postfix(loss=f"{loss.item():.4g}")
         row = {"step": done, "loss": loss.item(), "lr": learning_rate(step, config), **logs}
         if done % config.validate_every == 0 or done == config.steps:
@@ -232,7 +302,7 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
         log.append(row)
         if done % config.checkpoint_every == 0 or done == end:
             state = {
-                "step": done, **expect,
+                "step": done, **expect, "world_size": ranks.world, "global_batch_size": ranks.world * config.batch_size,
                 "model": accelerator.unwrap_model(model).state_dict(), "optimizer": optimizer.state_dict(),
                 "seconds": seconds_before + time.perf_counter() - began,
             }
@@ -241,10 +311,12 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
                 state["discriminator_optimizer"] = critic_optimizer.state_dict()
             save_checkpoint(out / CHECKPOINT, state)
     bar.close()
-    if not validation and end == config.steps:  # e.g. re-run on a finished checkpoint: the export needs it
+    if ranks.is_main and not validation and end == config.steps:  # re-run on a finished checkpoint: export needs it
         validation = _validate(task, val_images, config)
+    accelerator.wait_for_everyone()
     return TrainResult(steps=end, resumed_from=start, validation=validation,
-                       seconds=seconds_before + time.perf_counter() - began)
+                       seconds=seconds_before + time.perf_counter() - began, world_size=ranks.world,
+                       global_batch_size=ranks.world * config.batch_size, is_main=ranks.is_main)
 
 
 class TrainingDivergedError(SemcomError):
@@ -271,9 +343,11 @@ def _validate(task: Task, images: torch.Tensor, config: TrainConfig) -> dict:
     return results
 
 
-def step_generator(seed: int, step: int, purpose: str) -> torch.Generator:
-    """A generator determined by (seed, step, purpose) alone."""
-    digest = hashlib.sha256(f"{seed}:{step}:{purpose}".encode()).digest()
+def step_generator(seed: int, step: int, purpose: str, ranks: Ranks = Ranks()) -> torch.Generator:
+    """A generator determined by (seed, step, purpose) and, in a run of several processes, the rank and the
+    world size (one process keeps the identity it always had, so its runs are unchanged)."""
+    identity = f"{seed}:{step}:{purpose}" + (f":rank{ranks.rank}of{ranks.world}" if ranks.world > 1 else "")
+    digest = hashlib.sha256(identity.encode()).digest()
     return torch.Generator().manual_seed(int.from_bytes(digest[:8], "little") >> 1)
 
 

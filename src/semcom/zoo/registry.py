@@ -60,7 +60,8 @@ def add_to_zoo(folder: str | Path, name: str, zoo_dir: Path = ZOO_DIR, force: bo
     target.mkdir(parents=True, exist_ok=True)
     for file in (CONFIG_FILE, WEIGHTS_FILE):
         shutil.copyfile(folder / file, target / file)
-    keys = ("scheme", "rho", "command", "init_from", "data", "steps", "commit", "validation", "wall_seconds", "hardware")
+    keys = ("scheme", "rho", "command", "init_from", "data", "steps", "commit", "validation", "wall_seconds", "hardware",
+            "world_size", "global_batch_size")
     entry = {"name": name, "folder": f"weights/{name}", "sha256": file_sha256(target / WEIGHTS_FILE),
              "config_sha256": file_sha256(target / CONFIG_FILE),
              "bytes": size, "model_class": record["model_class"], "config": record["config"],
