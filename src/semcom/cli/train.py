@@ -39,7 +39,8 @@ def _snr_range(text: str) -> tuple[float, float]:
 def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, batch_size: int, crop: int,
                 lr: float, data: Optional[str], out: Path, seed: int, bf16: bool, seed_init: int,
                 init_from: Optional[str], every: tuple[int, int], loss: str, warmup: int,
-                af_gate_bias: Optional[float], compile_model: bool, command: str, device: str = "auto") -> None:
+                af_gate_bias: Optional[float], compile_model: bool, command: str, device: str = "auto",
+                workers: int = 0) -> None:
     low, high = _snr_range(snr_db)
     if channels < 1 or width < 1:
         raise SemcomError(f"--channels and --width must be at least 1, got {channels} and {width}")
@@ -56,7 +57,7 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
         model = JSCCAutoencoder(model_config)
     apply_warm_start(model, init_from, out)
     result = train(JSCCTask(model, loss=loss), train_set, val_set, config, out, compile_model=compile_model,
-                   device=device)
+                   device=device, data_workers=workers)
     if result.steps < config.steps or not result.is_main:  # unfinished, or not the rank that exports
         return
     folder = export_final(out, JSCCAutoencoder(model_config), model_config, {**provenance(
@@ -121,6 +122,12 @@ def device_option():
     return typer.Option("auto", help="Where to train: " + DEVICE_HELP)
 
 
+def workers_option():
+    """The ``--workers`` flag of every ``semcom train`` command (``train(..., data_workers=...)``)."""
+    return typer.Option(0, min=0, help="DataLoader processes that make the batches ahead of the steps (same "
+                        "batches, same weights; 0: in the training process). 4-8 keep a GPU busy.")
+
+
 def compile_option():
     """The ``--compile`` flag of every ``semcom train`` command (``train(..., compile_model=...)``)."""
     return typer.Option(False, help="torch.compile the trained model (Inductor; the first step compiles): "
@@ -153,6 +160,7 @@ def _options(arch: str, default_width: int, default_snr: str):
             None, help="ADJSCC: initial bias of the AF gates (3: gates start near 1; default: PyTorch's init)."),
         compile: bool = compile_option(),
         device: str = device_option(),
+        workers: int = workers_option(),
     ) -> None:
         if loss not in LOSSES:
             raise typer.BadParameter(f"must be one of {', '.join(LOSSES)}", param_hint="--loss")
@@ -160,7 +168,7 @@ def _options(arch: str, default_width: int, default_snr: str):
             raise typer.BadParameter("applies to adjscc only", param_hint="--af-gate-bias")
         _train_jscc(arch, channels, width, snr_db, steps, batch_size, crop, lr, data, out, seed, bf16, init_seed,
                     init_from, (checkpoint_every, validate_every), loss, warmup, af_gate_bias, compile,
-                    _invocation(ctx), device)
+                    _invocation(ctx), device, workers)
 
     command.__doc__ = f"Train {arch} on BSDS500 crops; resumes from OUT/checkpoint.pt; exports OUT/final/."
     return command

@@ -10,7 +10,7 @@ import torch
 import typer
 
 from semcom.cli.train import (_invocation, _snr_range, bsds_description, compile_option, device_option, export_final,
-                              provenance, train_app)
+                              provenance, train_app, workers_option)
 from semcom.cli.train_latent import _fresh, encode_bsds
 from semcom.models.bandwidth import BandwidthCompressor, BandwidthConfig
 from semcom.schemes.latent_diff import load_codec
@@ -46,6 +46,7 @@ def train_bandwidth(
         None, help="Folder of cached codec latents shared between runs (default: the run folder)."),
     compile: bool = compile_option(),
     device: str = device_option(),
+    workers: int = workers_option(),
 ) -> None:
     """Paper B's bandwidth compression pair: one set of weights over the whole SNR range."""
     frozen = load_codec(codec).eval()
@@ -62,7 +63,7 @@ def train_bandwidth(
     model = _fresh(lambda: BandwidthCompressor(model_config), init_seed)
     loader = LatentCropLoader(train_items, crop, batch_size, torch.Generator())
     result = train(BandwidthTask(model, weights), None, val_items, config, out, loader=loader,
-                   compile_model=compile, device=device)
+                   compile_model=compile, device=device, data_workers=workers)
     if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         extra = provenance("bandwidth-diff", model_config.rho, config, result, _invocation(ctx), None,
                            bsds_description(limit))

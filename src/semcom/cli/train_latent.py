@@ -11,7 +11,7 @@ import torch
 import typer
 
 from semcom.cli.train import (_invocation, _snr_range, apply_warm_start, bsds_description, compile_option,
-                              device_option, export_final, hardware_description, provenance, train_app)
+                              device_option, export_final, hardware_description, provenance, train_app, workers_option)
 from semcom.codecs.latent_vae import LatentVAE, LatentVAEConfig
 from semcom.codecs.projection import LatentProjectionConfig, ProjectedCodec, fit_projection
 from semcom.data import crop_back, get_dataset, pad_to_multiple
@@ -66,6 +66,7 @@ def train_vae(
         None, "--init-from", help="Warm start: copy matching tensors from latent-VAE weights NAME|PATH."),
     compile: bool = compile_option(),
     device: str = device_option(),
+    workers: int = workers_option(),
 ) -> None:
     """Stage 1 (eqs. 5–8): the Table I autoencoder with reconstruction, adversarial and KL losses."""
     model_config = LatentVAEConfig(latent_channels=latent_channels, widths=_ints(widths))
@@ -77,7 +78,7 @@ def train_vae(
     apply_warm_start(model, init_from, out)
     result = train(VAETask(model, critic, weights), get_dataset("bsds500-train", data_dir=data, limit=limit),
                    get_dataset("bsds500-val", data_dir=data, limit=limit), config, out, compile_model=compile,
-                   device=device)
+                   device=device, data_workers=workers)
     if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         extra = provenance("latent-diff-vae", model_config.rho, config, result, _invocation(ctx), init_from,
                            bsds_description(limit))
@@ -110,6 +111,7 @@ def train_denoiser(
         None, "--init-from", help="Warm start: copy matching tensors from de-noiser weights NAME|PATH."),
     compile: bool = compile_option(),
     device: str = device_option(),
+    workers: int = workers_option(),
 ) -> None:
     """Stage 2 (eq. 15): the epsilon-predicting latent U-Net on the codec's unit-power latents."""
     frozen = load_codec(codec).eval()
@@ -124,7 +126,7 @@ def train_denoiser(
     apply_warm_start(model, init_from, out)
     loader = LatentCropLoader(train_items, crop, batch_size, torch.Generator())
     result = train(DenoiserTask(model), None, val_items, config, out, loader=loader, compile_model=compile,
-                   device=device)
+                   device=device, data_workers=workers)
     if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         rho = "any (set by the codec)"
         extra = provenance("latent-diff-denoiser", rho, config, result, _invocation(ctx), init_from,

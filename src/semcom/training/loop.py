@@ -35,6 +35,7 @@ from semcom.data import RandomCropLoader
 from semcom.device import resolve_device
 from semcom.errors import SemcomError
 from semcom.files import atomic_write_bytes
+from semcom.training.batches import batch_stream
 from semcom.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 CHECKPOINT = "checkpoint.pt"
@@ -185,7 +186,7 @@ def validation_batch(dataset, config: TrainConfig) -> torch.Tensor:
 
 def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Path, progress: bool = True,
           stop_after: Optional[int] = None, loader=None, compile_model: bool = False,
-          device: Optional[str] = None) -> TrainResult:
+          device: Optional[str] = None, data_workers: int = 0) -> TrainResult:
     """Train ``task.model`` until ``config.steps`` (or ``stop_after`` steps in this call), resuming from
     ``out_dir/checkpoint.pt`` when it exists and was made with the same config. ``loader`` replaces the
     image-crop loader (e.g. latent crops); it must draw only from its settable ``generator``.
@@ -199,7 +200,11 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
     ``device`` (``auto``/``cpu``/``cuda``/``cuda:N``; default: CUDA when present) is where the model trains;
     data and noise are drawn on the CPU from the step's generators and moved there, so the draws do not
     depend on it. Under ``torchrun``/``accelerate launch`` each process trains on its own share: see
-    :class:`Ranks`. A run resumes only with the world size it was started with."""
+    :class:`Ranks`. A run resumes only with the world size it was started with.
+
+    ``data_workers`` processes make the batches ahead of the steps (:mod:`semcom.training.batches`); the
+    batches are the same as with 0 (in this process), so the weights are too, and a run may resume with
+    another number."""
     from accelerate import Accelerator
 
     out = Path(out_dir)
@@ -261,15 +266,16 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
     val_images = validation_batch(val_set, config) if ranks.is_main else None
     end = config.steps if stop_after is None else min(config.steps, start + stop_after)
     began, validation = time.perf_counter(), {}
+    batches = batch_stream(loader, range(start, end), DataGenerators(config.seed, ranks), workers=data_workers,
+                           pin_memory=accelerator.device.type == "cuda")
     bar = tqdm(range(start, end), initial=start, total=config.steps, disable=not (progress and ranks.is_main),
                desc="train" if ranks.world == 1 else f"train ({ranks.world} processes, global batch "
                                                      f"{ranks.world * config.batch_size})")
     for step in bar:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, config)
-        loader.generator = step_generator(config.seed, step, "data", ranks)
         noise_gen = step_generator(config.seed, step, "noise", ranks)
-        images = next(iter(loader)).to(accelerator.device)
+        images = next(batches).to(accelerator.device, non_blocking=True)
         snr = draw_snr(images.shape[0], config, noise_gen).to(accelerator.device)
         with accelerator.autocast():
             loss, logs = task.loss(images, snr, noise_gen, step)
@@ -349,6 +355,17 @@ def step_generator(seed: int, step: int, purpose: str, ranks: Ranks = Ranks()) -
     identity = f"{seed}:{step}:{purpose}" + (f":rank{ranks.rank}of{ranks.world}" if ranks.world > 1 else "")
     digest = hashlib.sha256(identity.encode()).digest()
     return torch.Generator().manual_seed(int.from_bytes(digest[:8], "little") >> 1)
+
+
+@dataclass(frozen=True)
+class DataGenerators:
+    """``step -> generator`` of a step's batch (picklable, for DataLoader workers)."""
+
+    seed: int
+    ranks: Ranks = Ranks()
+
+    def __call__(self, step: int) -> torch.Generator:
+        return step_generator(self.seed, step, "data", self.ranks)
 
 
 class CSVLog:
