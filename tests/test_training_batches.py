@@ -32,3 +32,25 @@ def test_training_with_data_workers_gives_the_same_weights(tmp_path):
               data_workers=workers)
         weights.append(model.state_dict())
     assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+
+
+def test_train_on_a_list_of_image_folders(shared_data_dir, tmp_path):
+    import json
+
+    from semcom.cli.app import main
+    from semcom.data import save_image, training_images
+
+    photos = get_dataset("samples", limit=4)
+    for k, folder in enumerate(("div2k", "clic")):
+        (tmp_path / folder).mkdir()
+        for i in range(2):
+            save_image(photos[2 * k + i].image, tmp_path / folder / f"{i}.png")
+    spec = f"{tmp_path / 'div2k'},{tmp_path / 'clic'}"
+    images = training_images(spec)
+    assert len(images) == 4 and images.image_ids[0].startswith("div2k/")
+    run = tmp_path / "run"
+    assert main(["train", "deepjscc", "--out", str(run), "--data", str(shared_data_dir), "--dataset", spec,
+                 "--channels", "2", "--width", "8", "--steps", "2", "--batch-size", "2", "--crop", "32",
+                 "--validate-every", "2", "--checkpoint-every", "2", "--device", "cpu"]) == 0
+    record = json.loads((run / "final" / "config.json").read_text())
+    assert record["data"].startswith(spec) and record["world_size"] == 1 and record["global_batch_size"] == 2

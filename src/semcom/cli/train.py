@@ -12,7 +12,7 @@ import torch
 import typer
 
 from semcom.cli.app import app
-from semcom.data import get_dataset
+from semcom.data import get_dataset, training_images
 from semcom.device import DEVICE_HELP
 from semcom.errors import SemcomError
 from semcom.evaluation.grid import parse_snr_grid
@@ -40,7 +40,7 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
                 lr: float, data: Optional[str], out: Path, seed: int, bf16: bool, seed_init: int,
                 init_from: Optional[str], every: tuple[int, int], loss: str, warmup: int,
                 af_gate_bias: Optional[float], compile_model: bool, command: str, device: str = "auto",
-                workers: int = 0) -> None:
+                workers: int = 0, dataset: str = "bsds500-train") -> None:
     low, high = _snr_range(snr_db)
     if channels < 1 or width < 1:
         raise SemcomError(f"--channels and --width must be at least 1, got {channels} and {width}")
@@ -49,7 +49,7 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
     config = TrainConfig(steps=steps, batch_size=batch_size, crop_size=crop, lr=lr, lr_final=lr / 10,
                          snr_db_min=low, snr_db_max=high, seed=seed, bf16=bf16, warmup_steps=warmup,
                          checkpoint_every=every[0], validate_every=every[1])
-    train_set = get_dataset("bsds500-train", data_dir=data)
+    train_set = training_images(dataset, data_dir=data)
     val_set = get_dataset("bsds500-val", data_dir=data)
     model_config = JSCCConfig(arch=arch, channels=channels, width=width, af_gate_bias=af_gate_bias)
     with torch.random.fork_rng():  # initial weights only; a resumed run takes them from the checkpoint
@@ -61,7 +61,8 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
     if result.steps < config.steps or not result.is_main:  # unfinished, or not the rank that exports
         return
     folder = export_final(out, JSCCAutoencoder(model_config), model_config, {**provenance(
-        model_config.arch, model_config.rho, config, result, command, init_from, bsds_description()), "loss": loss})
+        model_config.arch, model_config.rho, config, result, command, init_from, crops_description(dataset)),
+        "loss": loss})
     typer.echo(f"exported {folder}")
 
 
@@ -95,6 +96,14 @@ def export_final(out: Path, model: torch.nn.Module, model_config, extra: dict) -
     return save_pretrained(model.eval(), model_config, out / "final", extra=extra)
 
 
+def crops_description(dataset: str, limit: Optional[int] = None) -> str:
+    """The ``data`` field of the manifest for runs on random crops of ``dataset``."""
+    if dataset == "bsds500-train":
+        return bsds_description(limit)
+    return (f"{dataset} (random crops{f', first {limit} images of each' if limit else ''}), validated on "
+            f"bsds500-val")
+
+
 def bsds_description(limit: Optional[int] = None) -> str:
     """The ``data`` field of the manifest for runs on BSDS500."""
     return "bsds500-train (random crops), validated on bsds500-val" + (f" (first {limit} images)" if limit else "")
@@ -120,6 +129,15 @@ def hardware_description() -> str:
 def device_option():
     """The ``--device`` flag of every ``semcom train`` command (``train(..., device=...)``)."""
     return typer.Option("auto", help="Where to train: " + DEVICE_HELP)
+
+
+DATASET_HELP = ("Training images: a dataset name, an image folder (DIV2K/CLIC-style photos are the recommended GPU "
+                "training set), or several, comma-separated, read as one.")
+
+
+def dataset_option():
+    """The ``--dataset`` flag of the image-crop ``semcom train`` commands."""
+    return typer.Option("bsds500-train", help=DATASET_HELP)
 
 
 def workers_option():
@@ -161,6 +179,7 @@ def _options(arch: str, default_width: int, default_snr: str):
         compile: bool = compile_option(),
         device: str = device_option(),
         workers: int = workers_option(),
+        dataset: str = dataset_option(),
     ) -> None:
         if loss not in LOSSES:
             raise typer.BadParameter(f"must be one of {', '.join(LOSSES)}", param_hint="--loss")
@@ -168,7 +187,7 @@ def _options(arch: str, default_width: int, default_snr: str):
             raise typer.BadParameter("applies to adjscc only", param_hint="--af-gate-bias")
         _train_jscc(arch, channels, width, snr_db, steps, batch_size, crop, lr, data, out, seed, bf16, init_seed,
                     init_from, (checkpoint_every, validate_every), loss, warmup, af_gate_bias, compile,
-                    _invocation(ctx), device, workers)
+                    _invocation(ctx), device, workers, dataset)
 
     command.__doc__ = f"Train {arch} on BSDS500 crops; resumes from OUT/checkpoint.pt; exports OUT/final/."
     return command

@@ -11,10 +11,11 @@ import torch
 import typer
 
 from semcom.cli.train import (_invocation, _snr_range, apply_warm_start, bsds_description, compile_option,
-                              device_option, export_final, hardware_description, provenance, train_app, workers_option)
+                              crops_description, dataset_option, device_option, export_final, hardware_description,
+                              provenance, train_app, workers_option)
 from semcom.codecs.latent_vae import LatentVAE, LatentVAEConfig
 from semcom.codecs.projection import LatentProjectionConfig, ProjectedCodec, fit_projection
-from semcom.data import crop_back, get_dataset, pad_to_multiple
+from semcom.data import crop_back, get_dataset, pad_to_multiple, training_images
 from semcom.diffusion import DenoiserConfig, LatentDenoiser
 from semcom.evaluation.sweep import git_commit
 from semcom.metrics.fidelity import psnr as psnr_db
@@ -67,6 +68,7 @@ def train_vae(
     compile: bool = compile_option(),
     device: str = device_option(),
     workers: int = workers_option(),
+    dataset: str = dataset_option(),
 ) -> None:
     """Stage 1 (eqs. 5–8): the Table I autoencoder with reconstruction, adversarial and KL losses."""
     model_config = LatentVAEConfig(latent_channels=latent_channels, widths=_ints(widths))
@@ -76,12 +78,12 @@ def train_vae(
     model = _fresh(lambda: LatentVAE(model_config), init_seed)
     critic = _fresh(PatchDiscriminator, init_seed + 1)
     apply_warm_start(model, init_from, out)
-    result = train(VAETask(model, critic, weights), get_dataset("bsds500-train", data_dir=data, limit=limit),
+    result = train(VAETask(model, critic, weights), training_images(dataset, data_dir=data, limit=limit),
                    get_dataset("bsds500-val", data_dir=data, limit=limit), config, out, compile_model=compile,
                    device=device, data_workers=workers)
     if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         extra = provenance("latent-diff-vae", model_config.rho, config, result, _invocation(ctx), init_from,
-                           bsds_description(limit))
+                           crops_description(dataset, limit))
         folder = export_final(out, LatentVAE(model_config), model_config, {**extra, "loss_weights": weights.__dict__})
         typer.echo(f"exported {folder}")
 

@@ -5,9 +5,9 @@ See DESIGN.md §2 (image row) and §3 (data).
 """
 
 from semcom.data.crops import PadInfo, RandomCropLoader, crop_back, pad_to_multiple, pad_to_size
-from semcom.data.datasets import (DATA_ENV_VAR, DATASETS, DatasetRegistry, DatasetSpec, ImageDataset,
+from semcom.data.datasets import (DATA_ENV_VAR, DATASETS, ConcatImages, DatasetRegistry, DatasetSpec, ImageDataset,
                                   TarImageDataset, get_dataset, list_datasets, register_dataset,
-                                  resolve_data_root)
+                                  resolve_data_root, training_images)
 from semcom.data.folder import DEFAULT_EXTENSIONS, ImageFolder, ImageItem
 from semcom.data.images import (MIN_SIDE, check_image_bytes, check_image_file, decode_image_bytes,
                                 describe_conversion, from_uint8, image_from_array, load_image, save_image,
@@ -19,6 +19,6 @@ __all__ = [
     "DatasetRegistry", "DatasetSpec", "ImageDataset", "ImageFolder", "ImageItem", "PadInfo",
     "RandomCropLoader", "SampleImages", "TarImageDataset",
     "check_image_bytes", "check_image_file", "crop_back", "decode_image_bytes", "describe_conversion",
-    "from_uint8", "get_dataset", "image_from_array", "list_datasets", "load_image", "pad_to_multiple",
+    "ConcatImages", "training_images", "from_uint8", "get_dataset", "image_from_array", "list_datasets", "load_image", "pad_to_multiple",
     "pad_to_size", "register_dataset", "resolve_data_root", "save_image", "to_uint8",
 ]

@@ -7,6 +7,7 @@ given by the caller (``--data DIR``) or the ``SEMCOM_DATA`` environment variable
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tarfile
 import zlib
@@ -261,3 +262,39 @@ def _samples(root: None, *, limit: int | None = None) -> ImageDataset:
 def _samples_192(root: None, *, limit: int | None = None) -> ImageDataset:
     """The sample photos' central 192x192 crops: the default demo set (small enough for a first look)."""
     return SampleImages(limit=limit, name="samples-192", crop=192)
+
+
+class ConcatImages:
+    """Several datasets read as one, in order; image ids are prefixed with their dataset's name."""
+
+    def __init__(self, parts: list[ImageDataset]):
+        self.parts = parts
+        self.name = "+".join(p.name for p in parts)
+        self._index = [(k, i) for k, part in enumerate(parts) for i in range(len(part))]
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __getitem__(self, index: int) -> ImageItem:
+        k, i = self._index[index]
+        item = self.parts[k][i]
+        return dataclasses.replace(item, image_id=f"{self.parts[k].name}/{item.image_id}")
+
+    @property
+    def image_ids(self) -> tuple[str, ...]:
+        return tuple(f"{p.name}/{image_id}" for p in self.parts for image_id in p.image_ids)
+
+    def validate(self) -> None:
+        for part in self.parts:
+            part.validate()
+
+
+def training_images(spec: str, data_dir: PathLike | None = None, limit: int | None = None) -> ImageDataset:
+    """The training images named by ``spec``: a registered name (``bsds500-train``), an image folder
+    (DIV2K/CLIC-style: one folder of photos), or several of them separated by commas, read as one.
+    ``limit`` applies to each part."""
+    names = [s.strip() for s in str(spec).split(",") if s.strip()]
+    if not names:
+        raise DatasetError(f"--dataset {spec!r} names no dataset")
+    parts = [get_dataset(name, data_dir=data_dir, limit=limit) for name in names]
+    return parts[0] if len(parts) == 1 else ConcatImages(parts)
