@@ -40,22 +40,36 @@ def test_transmit_prints_metrics_and_writes_image(photo, tmp_path):
     assert Image.open(out).size == (64, 48)
 
 
+def in_process(*args):
+    """Like :func:`semcom` but through ``semcom.cli.app.main`` in this process (no interpreter start-up)."""
+    import contextlib
+    import io
+    import types
+
+    from semcom.cli.app import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return types.SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 def test_bad_inputs_fail_cleanly(photo, tmp_path):
     out = tmp_path / "recon.png"
     fake = tmp_path / "text.png"
     fake.write_text("hello, I am not a PNG")
-    assert_one_line_error(semcom("transmit", fake, "--snr-db", "10", "--out", out), "text.png")
+    assert_one_line_error(semcom("transmit", fake, "--snr-db", "10", "--out", out), "text.png")  # the real entry point; the rest in-process
     tiny = tmp_path / "tiny.png"
     Image.new("RGB", (7, 7)).save(tiny)
-    assert_one_line_error(semcom("transmit", tiny, "--snr-db", "10", "--out", out), "tiny.png", "7")
-    assert_one_line_error(semcom("transmit", photo, "--snr-db", "nan", "--out", out), "finite")
-    assert_one_line_error(semcom("transmit", photo, "--snr-db", "inf", "--out", out), "finite")
-    assert_one_line_error(semcom("transmit", photo, "--snr-db", "5", "--scheme", "nope", "--out", out),
+    assert_one_line_error(in_process("transmit", tiny, "--snr-db", "10", "--out", out), "tiny.png", "7")
+    assert_one_line_error(in_process("transmit", photo, "--snr-db", "nan", "--out", out), "finite")
+    assert_one_line_error(in_process("transmit", photo, "--snr-db", "inf", "--out", out), "finite")
+    assert_one_line_error(in_process("transmit", photo, "--snr-db", "5", "--scheme", "nope", "--out", out),
                           "unknown scheme 'nope'", "identity-analog")
-    assert_one_line_error(semcom("transmit", photo, "--snr-db", "5", "--channel", "awgm", "--out", out), "awgm")
-    assert_one_line_error(semcom("evaluate", "-s", "nope", "--dataset", photo.parent, "-o", tmp_path / "r.csv"),
+    assert_one_line_error(in_process("transmit", photo, "--snr-db", "5", "--channel", "awgm", "--out", out), "awgm")
+    assert_one_line_error(in_process("evaluate", "-s", "nope", "--dataset", photo.parent, "-o", tmp_path / "r.csv"),
                           "unknown scheme")
-    assert_one_line_error(semcom("evaluate", "-s", "identity-analog", "--dataset", photo.parent,
+    assert_one_line_error(in_process("evaluate", "-s", "identity-analog", "--dataset", photo.parent,
                                  "--snr-db", "0,nan", "-o", tmp_path / "r.csv"), "nan")
     assert not out.exists() and not (tmp_path / "r.csv").exists()
 
@@ -104,14 +118,16 @@ def test_usage_errors_exit_2_without_traceback(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_device_and_precision_options(photo, tmp_path):
+def test_device_and_precision_options(photo, tmp_path, capsys):
+    from semcom.cli.app import main
+
     adjscc = "adjscc:weights=adjscc-snr0to28-rho1_12"
     results = tmp_path / "r.csv"
     for precision, expected in (("bf16", "2 rows written"), ("fp32", "1 rows written, 1 already present")):
-        run = semcom("evaluate", "-s", adjscc, "-s", "identity-analog", "--dataset", photo.parent, "--snr-db", "10",
-                     "--precision", precision, "--device", "cpu", "-o", results)
-        assert run.returncode == 0, run.stderr
-        assert expected in run.stderr  # ADJSCC's bf16 and fp32 rows differ; identity-analog's is the same row
+        code = main(["evaluate", "-s", adjscc, "-s", "identity-analog", "--dataset", str(photo.parent), "--snr-db",
+                     "10", "--precision", precision, "--device", "cpu", "-o", str(results)])
+        assert code == 0
+        assert expected in capsys.readouterr().err  # ADJSCC's bf16 and fp32 rows differ; identity's is one row
     from semcom.evaluation import load_results
 
     schemes = sorted(r.scheme for r in load_results(results))
