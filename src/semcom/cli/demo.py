@@ -25,8 +25,10 @@ def runtime_flags(device: torch.device, precision: str) -> str:
         f" --precision {precision}" if precision != "fp32" else "")
 
 
-def announce(plan: protocols.Protocol, out: Path, data_dir: Optional[str], seed: int) -> None:
-    """Print what will run and how long it should take, before anything runs."""
+def announce(plan: protocols.Protocol, out: Path, data_dir: Optional[str], seed: int, precision: str) -> None:
+    """Print what will run and how long it should take, before anything runs (the rows to run are those of
+    the learned schemes at ``precision``, as :func:`semcom.report.build_report` will run them)."""
+    plan = protocols.at_precision(plan, precision)
     costs = Costs.load()
     plans = [plan_study(study, out, plan.dataset, data_dir, seed, costs) for study in plan.studies]
     grid = grid_seconds(plan.grid, costs, plan.dataset, data_dir)
@@ -58,8 +60,8 @@ def demo(
     missing = ensure_taef2(progress=True)
     if missing:
         typer.echo(f"TAEF2 schemes left out: {missing}", err=True)
-    plan = protocols.at_precision(protocols.demo(size, missing), precision)
-    announce(plan, out, None, seed)
+    plan = protocols.demo(size, missing)
+    announce(plan, out, None, seed, precision)
     flag = {"quick": " --quick", "full": " --full", "default": ""}[size]
     start = time.perf_counter()
     page = build_report(plan.title, plan.studies, out, dataset=plan.dataset, seed=seed, grid=plan.grid,
@@ -92,11 +94,11 @@ def reproduce(
     missing = ensure_taef2(progress=True)
     if missing:
         typer.echo(f"TAEF2 schemes left out: {missing}", err=True)
-    plan = protocols.at_precision(protocols.PAPERS[paper](limit), precision)
+    plan = protocols.PAPERS[paper](limit)
     out = out or Path(f"reproduce-{paper}")
     command = f"semcom reproduce {paper} --data {data} --out {out} --seed {seed}" + (
         f" --limit {limit}" if limit else "") + runtime_flags(where, precision)
-    announce(plan, out, data, seed)
+    announce(plan, out, data, seed, precision)
     page = build_report(plan.title, plan.studies, out, dataset="kodak", data_dir=data, seed=seed, grid=plan.grid,
                         command=command, device=where, precision=precision)
     typer.echo(f"report written to {page}")

@@ -112,12 +112,12 @@ def denoise_from(denoiser, sample: torch.Tensor, starts: list[int], counts: list
         rows = slice(None) if len(active) == len(plans) else torch.tensor(active, device=sample.device)
         t = torch.tensor([plans[i][j] for i in active], device=sample.device)
         t_prev = torch.tensor([plans[i][j + 1] if j + 1 < len(plans[i]) else -1 for i in active],
-                              device=sample.device)
+                              device=sample.device)  # -1: the last step, onto abar = 1
         x = sample[rows]
         eps = denoiser(x, t).to(x.dtype)
         a_t, a_prev = _column(abar[t], x), _column(torch.where(t_prev >= 0, abar[t_prev.clamp_min(0)], 1.0), x)
         z = None if noise is None else torch.stack([noise[i][j] for i in active]).to(x.device, x.dtype)
-        sample[rows] = step(x, eps, a_t, a_prev, z, t)
+        sample[rows] = step(x, eps, a_t, a_prev, z)
     return ReverseResult(sample, list(starts), [len(plan) for plan in plans])
 
 
@@ -125,21 +125,21 @@ def _column(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return values.to(like.dtype).reshape(-1, *([1] * (like.dim() - 1)))
 
 
-def _ddim_step(x, eps, a_t, a_prev, noise, t):
+def _ddim_step(x, eps, a_t, a_prev, noise):
     """Deterministic DDIM (eta = 0): predict z0 from eps, move it to the previous step's noise level."""
     predicted_z0 = (x - (1 - a_t).sqrt() * eps) / a_t.sqrt()
     return a_prev.sqrt() * predicted_z0 + (1 - a_prev).sqrt() * eps
 
 
-def _ddpm_step(x, eps, a_t, a_prev, noise, t):
+def _ddpm_step(x, eps, a_t, a_prev, noise):
     """Ancestral DDPM step (Ho et al. eq. 7, "fixed_small" variance), as diffusers' DDPMScheduler takes it
-    on custom timesteps; no noise is added on the step that lands on 0."""
+    on custom timesteps; the step that lands on 0 adds nothing (its ``noise`` is zeros, :func:`_ddpm_noise`)."""
     beta_t, beta_prev = 1 - a_t, 1 - a_prev
     alpha_t = a_t / a_prev
     predicted_z0 = (x - beta_t ** 0.5 * eps) / a_t ** 0.5
     mean = (a_prev ** 0.5 * (1 - alpha_t)) / beta_t * predicted_z0 + alpha_t ** 0.5 * beta_prev / beta_t * x
     variance = torch.clamp(beta_prev / beta_t * (1 - alpha_t), min=1e-20)
-    return mean + torch.where(_column(t, x) > 0, variance ** 0.5 * noise, torch.zeros_like(noise))
+    return mean + variance ** 0.5 * noise
 
 
 def _ddpm_noise(plans: list[list[int]], shape, generator: Generators) -> list[list[torch.Tensor]]:

@@ -16,7 +16,7 @@ from semcom.schemes import create_scheme
 def save_reconstruction_grid(
     image: torch.Tensor, schemes: Sequence[str] | Mapping[str, str], snrs_db: Sequence[float],
     channel: ChannelSpec, path: str | Path, generator: torch.Generator, dataset=None, progress: bool = False,
-    device=None, precision: str | None = None,
+    device=None,
 ) -> Path:
     """Transmit ``image`` (``float32 [3, H, W]``) with each scheme at each SNR and save a labelled grid.
 
@@ -30,7 +30,7 @@ def save_reconstruction_grid(
     axes = fig.subplots(len(labelled), len(snrs_db) + 1, squeeze=False)
     bar = tqdm(total=len(labelled) * len(snrs_db), desc="reconstructions", disable=not progress)
     for r, (label, spec) in enumerate(labelled.items()):
-        scheme = create_scheme(spec, device=device, precision=precision)
+        scheme = create_scheme(spec, device=device)
         if dataset is not None:
             scheme.prepare(dataset)
         axes[r][0].imshow(image.permute(1, 2, 0).numpy())

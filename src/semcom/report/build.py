@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import platform
 import sys
@@ -17,9 +18,10 @@ from semcom.data import get_dataset
 from semcom.evaluation.reconstructions import save_reconstruction_grid
 from semcom.evaluation.sweep import git_commit
 from semcom.report.document import Figure, Heading, Paragraph, Report, Table
+from semcom.device import resolve_device
 from semcom.evaluation.plots import Styles
 from semcom.report.studies import Study, at_precision, best_scheme_table, run_study, study_figures, study_tables
-from semcom.device import resolve_device
+from semcom.schemes import with_precision
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,19 @@ class GridSpec:
     snr_db: Sequence[float]
     channel: str = "awgn"
 
+    def at_precision(self, precision: Optional[str]) -> "GridSpec":
+        """The grid with its learned schemes at ``precision`` (None: unchanged)."""
+        if precision is None:
+            return self
+        return dataclasses.replace(self, schemes={label: with_precision(spec, precision)
+                                                  for label, spec in self.schemes.items()})
 
-def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int, device=None,
-                 precision: Optional[str] = None) -> list:
+
+def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int,
+                 device: Optional[torch.device] = None, precision: Optional[str] = None) -> list:
     import semcom
 
-    where = resolve_device(device) if device is not None else torch.device("cpu")
+    where = device if device is not None else torch.device("cpu")
     hardware = torch.cuda.get_device_name(where) if where.type == "cuda" else "CPU"
 
     rows = [
@@ -66,7 +75,9 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
     ``device`` (:func:`semcom.device.resolve_device`); ``precision`` applies to the learned ones."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    device = resolve_device(device) if device is not None else None
     studies = [at_precision(study, precision) for study in studies]
+    grid = grid.at_precision(precision) if grid is not None else None
     summaries = [run_study(study, folder, dataset, data_dir, seed, progress=progress, device=device)
                  for study in studies]
     styles = Styles.covering([spec for study in studies for spec in study.schemes.values()],
@@ -79,7 +90,7 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
         path = save_reconstruction_grid(
             photos[0].image, grid.schemes, grid.snr_db, ChannelSpec.parse(grid.channel),
             folder / "reconstructions.jpg", torch.Generator().manual_seed(seed), dataset=photos, progress=progress,
-            device=resolve_device(device) if device is not None else None, precision=precision)
+            device=device)
         report.add(Heading("Reconstructions (paper A Fig. 3)"),
                    Figure(path.name, f"{photos.image_ids[0]} over {grid.channel}: rows = schemes, columns = SNR; "
                                      f"titles give the SNR and the PSNR of that reconstruction (figure stored as "

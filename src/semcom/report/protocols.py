@@ -14,7 +14,6 @@ from semcom.evaluation.grid import DEFAULT_SNR_GRID
 from semcom.report.build import GridSpec
 from semcom.report.studies import Study
 from semcom.report.studies import at_precision as study_at_precision
-from semcom.schemes import with_precision
 from semcom.zoo.catalog import MATCHED_DDIM, CatalogEntry, available_catalog
 
 RAYLEIGH_LS = "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot"
@@ -42,9 +41,8 @@ def at_precision(plan: Protocol, precision: str | None) -> Protocol:
     """The plan with its learned schemes at ``precision`` (studies and grid alike)."""
     if precision is None:
         return plan
-    grid = dataclasses.replace(plan.grid, schemes={label: with_precision(spec, precision)
-                                                   for label, spec in plan.grid.schemes.items()})
-    return dataclasses.replace(plan, studies=[study_at_precision(s, precision) for s in plan.studies], grid=grid)
+    return dataclasses.replace(plan, studies=[study_at_precision(s, precision) for s in plan.studies],
+                               grid=plan.grid.at_precision(precision))
 
 
 def _split(entries: list[CatalogEntry], skipped: list[CatalogEntry], keep,

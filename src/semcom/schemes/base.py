@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import dataclasses
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -14,6 +14,7 @@ from torch import nn
 
 from semcom.channels import ChannelSpec
 from semcom.channels.snr import SNRLike
+from semcom.data import crop_back, pad_to_multiple
 from semcom.rng import Generators
 
 
@@ -59,7 +60,8 @@ class Transmission:
         """The ``info`` column of image i's row: scheme details, what the receiver was told, image details."""
         told = {}
         if self.noise_var_used is not None:
-            told = {"noise_var_used": float(f"{float(self.noise_var_used[i]):.6g}"), "noise_var_rule": self.noise_var_rule}
+            told = {"noise_var_used": float(f"{float(self.noise_var_used[i]):.6g}"),
+                    "noise_var_rule": self.noise_var_rule}
         return {**self.info, **told, **(self.image_info[i] if self.image_info else {})}
 
     @property
@@ -84,6 +86,14 @@ class Transmission:
 PRECISIONS = ("fp32", "bf16")
 
 
+def check_precision(precision: str, scheme: type["Scheme"]) -> None:
+    """Raise ValueError for a precision that does not exist, or that would change nothing for ``scheme``."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    if precision != "fp32" and not scheme.learned:
+        raise ValueError(f"precision={precision} changes nothing for {scheme.name}: it has no learned parts")
+
+
 class Scheme(nn.Module, ABC):
     """A transmitter–receiver pair, reachable by name through :mod:`semcom.schemes.registry`.
 
@@ -105,10 +115,7 @@ class Scheme(nn.Module, ABC):
     def __init__(self, config=None, precision: str = "fp32"):
         super().__init__()
         self.config = config if config is not None else self.Config()
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-        if precision != "fp32" and not self.learned:
-            raise ValueError(f"precision={precision} changes nothing for {self.name}: it has no learned parts")
+        check_precision(precision, type(self))
         self.precision = precision
         self.register_buffer("_device_anchor", torch.zeros(0), persistent=False)
         self.eval()
@@ -169,8 +176,6 @@ class Scheme(nn.Module, ABC):
 
         Returns the :class:`Transmission`; ``source_size`` is n of the input image (before padding).
         """
-        from semcom.data import crop_back, pad_to_multiple
-
         single = images.dim() == 3
         x = (images[None] if single else images).to(self.device, torch.float32)
         spec = channel if isinstance(channel, ChannelSpec) else ChannelSpec.parse(channel)

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Callable, TypeVar
 
 from semcom.errors import SemcomError, UnknownNameError
-from semcom.schemes.base import PRECISIONS, Scheme
+from semcom.schemes.base import Scheme, check_precision
 from semcom.specs import format_spec
 from semcom.specs import parse_spec as parse_text
 
@@ -87,10 +87,10 @@ def canonical_text(spec: str, precision: str | None = None) -> str:
     name, options = parse_spec(spec)
     cls = scheme_class(name)
     chosen = _precision(cls, options, precision)
-    if chosen not in PRECISIONS:
-        raise SchemeOptionError(f"precision must be one of {PRECISIONS}, got {chosen!r} (in {spec!r})")
-    if chosen != "fp32" and not cls.learned:
-        raise SchemeOptionError(f"precision={chosen} changes nothing for {cls.name}: it has no learned parts")
+    try:
+        check_precision(chosen, cls)
+    except ValueError as exc:
+        raise SchemeOptionError(f"{exc} (in {spec!r})") from None
     return _canonical(cls, _build_config(cls, options, spec), chosen)
 
 
