@@ -47,8 +47,33 @@ def test_interrupted_training_resumes_exactly(images, tmp_path):
         assert torch.allclose(a, b, atol=1e-6), name
     with (tmp_path / "b" / "log.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert [int(r["step"]) for r in rows] == [1, 2, 3, 4, 5, 6]
-    assert rows[2]["val_psnr@10dB"] and not rows[1]["val_psnr@10dB"]
+    # a row per LOG_EVERY (10) steps, and at every checkpoint (2, 4), validation (3) and final step (6)
+    assert [int(r["step"]) for r in rows] == [2, 3, 4, 6]
+    assert rows[1]["val_psnr@10dB"] and not rows[0]["val_psnr@10dB"]
+
+
+def test_a_log_row_holds_the_means_of_its_steps(images, tmp_path):
+    every_step = train(fresh_task(), images, images, CONFIG, tmp_path / "a", progress=False, log_every=1)
+    rows_one = list(csv.DictReader((tmp_path / "a" / "log.csv").open()))
+    train(fresh_task(), images, images, CONFIG, tmp_path / "b", progress=False)
+    rows_ten = list(csv.DictReader((tmp_path / "b" / "log.csv").open()))
+    assert every_step.steps == 6 and [int(r["step"]) for r in rows_one] == [1, 2, 3, 4, 5, 6]
+    by_step = {int(r["step"]): float(r["loss"]) for r in rows_one}
+    expected = {2: (by_step[1] + by_step[2]) / 2, 3: by_step[3], 4: by_step[4], 6: (by_step[5] + by_step[6]) / 2}
+    for row in rows_ten:
+        assert float(row["loss"]) == pytest.approx(expected[int(row["step"])], rel=1e-5), row
+
+
+def test_the_monitor_reports_the_first_non_finite_step_and_the_means():
+    from semcom.training.monitor import StepMonitor
+
+    monitor = StepMonitor()
+    for step, value in enumerate([1.0, 3.0, float("nan"), float("inf"), 2.0]):
+        monitor.add(step, torch.tensor(value), {"extra": torch.tensor(2 * value) if step < 2 else 0.0})
+    means, first_bad = monitor.flush()
+    assert first_bad == 2 and means["extra"] == pytest.approx((2 + 6) / 5)
+    monitor.add(7, torch.tensor(4.0), {})
+    assert monitor.flush() == ({"loss": 4.0}, None)  # a new interval after each flush
 
 
 def test_changed_config_is_not_resumed(images, tmp_path):

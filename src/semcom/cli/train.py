@@ -18,7 +18,7 @@ from semcom.errors import SemcomError
 from semcom.evaluation.grid import parse_snr_grid
 from semcom.evaluation.sweep import git_commit
 from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
-from semcom.training.loop import CHECKPOINT, TrainConfig, train
+from semcom.training.loop import CHECKPOINT, LOG_EVERY, TrainConfig, train
 from semcom.training.tasks import LOSSES, JSCCTask
 from semcom.training.warm_start import warm_start
 from semcom.zoo import load_weights, save_pretrained
@@ -40,7 +40,7 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
                 lr: float, data: Optional[str], out: Path, seed: int, bf16: bool, seed_init: int,
                 init_from: Optional[str], every: tuple[int, int], loss: str, warmup: int,
                 af_gate_bias: Optional[float], compile_model: bool, command: str, device: str = "auto",
-                workers: int = 0, dataset: str = "bsds500-train") -> None:
+                workers: int = 0, dataset: str = "bsds500-train", log_every: int = LOG_EVERY) -> None:
     low, high = _snr_range(snr_db)
     if channels < 1 or width < 1:
         raise SemcomError(f"--channels and --width must be at least 1, got {channels} and {width}")
@@ -57,7 +57,7 @@ def _train_jscc(arch: str, channels: int, width: int, snr_db: str, steps: int, b
         model = JSCCAutoencoder(model_config)
     apply_warm_start(model, init_from, out)
     result = train(JSCCTask(model, loss=loss), train_set, val_set, config, out, compile_model=compile_model,
-                   device=device, data_workers=workers)
+                   device=device, data_workers=workers, log_every=log_every)
     if result.steps < config.steps or not result.is_main:  # unfinished, or not the rank that exports
         return
     folder = export_final(out, JSCCAutoencoder(model_config), model_config, {**provenance(
@@ -146,6 +146,12 @@ def workers_option():
                         "batches, same weights; 0: in the training process). 4-8 keep a GPU busy.")
 
 
+def log_every_option():
+    """The ``--log-every`` flag of every ``semcom train`` command (``train(..., log_every=...)``)."""
+    return typer.Option(LOG_EVERY, min=1, help="Steps per log.csv row (their means); the only wait for the device "
+                        "between rows.")
+
+
 def compile_option():
     """The ``--compile`` flag of every ``semcom train`` command (``train(..., compile_model=...)``)."""
     return typer.Option(False, help="torch.compile the trained model (Inductor; the first step compiles): "
@@ -180,6 +186,7 @@ def _options(arch: str, default_width: int, default_snr: str):
         device: str = device_option(),
         workers: int = workers_option(),
         dataset: str = dataset_option(),
+        log_every: int = log_every_option(),
     ) -> None:
         if loss not in LOSSES:
             raise typer.BadParameter(f"must be one of {', '.join(LOSSES)}", param_hint="--loss")
@@ -187,7 +194,7 @@ def _options(arch: str, default_width: int, default_snr: str):
             raise typer.BadParameter("applies to adjscc only", param_hint="--af-gate-bias")
         _train_jscc(arch, channels, width, snr_db, steps, batch_size, crop, lr, data, out, seed, bf16, init_seed,
                     init_from, (checkpoint_every, validate_every), loss, warmup, af_gate_bias, compile,
-                    _invocation(ctx), device, workers, dataset)
+                    _invocation(ctx), device, workers, dataset, log_every)
 
     command.__doc__ = f"Train {arch} on BSDS500 crops; resumes from OUT/checkpoint.pt; exports OUT/final/."
     return command

@@ -9,9 +9,9 @@ from typing import Optional
 import torch
 import typer
 
-from semcom.cli.train import (_invocation, _snr_range, bsds_description, compile_option, device_option, export_final,
-                              provenance, train_app, workers_option)
-from semcom.cli.train_latent import _fresh, encode_bsds
+from semcom.cli.train import (_invocation, _snr_range, compile_option, dataset_option, device_option, export_final,
+                              log_every_option, provenance, train_app, workers_option)
+from semcom.cli.train_latent import _fresh, encode_training, latents_description
 from semcom.models.bandwidth import BandwidthCompressor, BandwidthConfig
 from semcom.schemes.latent_diff import load_codec
 from semcom.training.bandwidth_tasks import BandwidthTask, HybridLossConfig
@@ -47,10 +47,12 @@ def train_bandwidth(
     compile: bool = compile_option(),
     device: str = device_option(),
     workers: int = workers_option(),
+    dataset: str = dataset_option(),
+    log_every: int = log_every_option(),
 ) -> None:
     """Paper B's bandwidth compression pair: one set of weights over the whole SNR range."""
     frozen = load_codec(codec).eval()
-    train_items, val_items = encode_bsds(frozen, data, limit, latent_cache or out)
+    train_items, val_items = encode_training(frozen, dataset, data, limit, latent_cache or out)
     model_config = BandwidthConfig(latent_channels=frozen.latent_channels, channels=channels,
                                    downsampling=frozen.downsampling, width=width, blocks=blocks,
                                    reparameterize=reparameterize)
@@ -63,10 +65,11 @@ def train_bandwidth(
     model = _fresh(lambda: BandwidthCompressor(model_config), init_seed)
     loader = LatentCropLoader(train_items, crop, batch_size, torch.Generator())
     result = train(BandwidthTask(model, weights), None, val_items, config, out, loader=loader,
-                   compile_model=compile, device=device, data_workers=workers)
+                   compile_model=compile, device=device, data_workers=workers,
+                   log_every=log_every)
     if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         extra = provenance("bandwidth-diff", model_config.rho, config, result, _invocation(ctx), None,
-                           bsds_description(limit))
+                           latents_description(dataset, limit))
         folder = export_final(out, BandwidthCompressor(model_config), model_config,
                               {**extra, "codec": codec, "loss_weights": weights.__dict__})
         typer.echo(f"exported {folder}")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Optional
@@ -10,9 +11,9 @@ from typing import Optional
 import torch
 import typer
 
-from semcom.cli.train import (_invocation, _snr_range, apply_warm_start, bsds_description, compile_option,
+from semcom.cli.train import (_invocation, _snr_range, apply_warm_start, compile_option,
                               crops_description, dataset_option, device_option, export_final, hardware_description,
-                              provenance, train_app, workers_option)
+                              log_every_option, provenance, train_app, workers_option)
 from semcom.codecs.latent_vae import LatentVAE, LatentVAEConfig
 from semcom.codecs.projection import LatentProjectionConfig, ProjectedCodec, fit_projection
 from semcom.data import crop_back, get_dataset, pad_to_multiple, training_images
@@ -30,11 +31,20 @@ def _ints(text: str) -> tuple[int, ...]:
     return tuple(int(v) for v in text.split(",") if v.strip())
 
 
-def encode_bsds(codec, data: Optional[str], limit: Optional[int], cache: Path):
-    """Unit-power latents of BSDS500 train and val (the first ``limit`` images), cached in ``cache``."""
-    return tuple(encode_dataset(codec, get_dataset(f"bsds500-{part}", data_dir=data, limit=limit), cache,
-                                f"bsds500-{part}" + (f"-first{limit}" if limit else ""))
-                 for part in ("train", "val"))
+def encode_training(codec, dataset: str, data: Optional[str], limit: Optional[int], cache: Path):
+    """Unit-power latents of the training images ``dataset`` (a ``--dataset`` value) and of bsds500-val (the
+    first ``limit`` images of each), cached in ``cache``."""
+    name = dataset if dataset == "bsds500-train" else "train-" + hashlib.sha256(dataset.encode()).hexdigest()[:12]
+    suffix = f"-first{limit}" if limit else ""
+    train = encode_dataset(codec, training_images(dataset, data_dir=data, limit=limit), cache, name + suffix)
+    val = encode_dataset(codec, get_dataset("bsds500-val", data_dir=data, limit=limit), cache, "bsds500-val" + suffix)
+    return train, val
+
+
+def latents_description(dataset: str, limit: Optional[int]) -> str:
+    """The ``data`` field of the manifest for runs on cached codec latents of ``dataset``."""
+    return (f"{dataset} (codec latents, random crops{f', first {limit} images of each' if limit else ''}), "
+            "validated on bsds500-val")
 
 
 def _fresh(build, seed: int):
@@ -69,6 +79,7 @@ def train_vae(
     device: str = device_option(),
     workers: int = workers_option(),
     dataset: str = dataset_option(),
+    log_every: int = log_every_option(),
 ) -> None:
     """Stage 1 (eqs. 5–8): the Table I autoencoder with reconstruction, adversarial and KL losses."""
     model_config = LatentVAEConfig(latent_channels=latent_channels, widths=_ints(widths))
@@ -80,7 +91,7 @@ def train_vae(
     apply_warm_start(model, init_from, out)
     result = train(VAETask(model, critic, weights), training_images(dataset, data_dir=data, limit=limit),
                    get_dataset("bsds500-val", data_dir=data, limit=limit), config, out, compile_model=compile,
-                   device=device, data_workers=workers)
+                   device=device, data_workers=workers, log_every=log_every)
     if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         extra = provenance("latent-diff-vae", model_config.rho, config, result, _invocation(ctx), init_from,
                            crops_description(dataset, limit))
@@ -114,10 +125,12 @@ def train_denoiser(
     compile: bool = compile_option(),
     device: str = device_option(),
     workers: int = workers_option(),
+    dataset: str = dataset_option(),
+    log_every: int = log_every_option(),
 ) -> None:
     """Stage 2 (eq. 15): the epsilon-predicting latent U-Net on the codec's unit-power latents."""
     frozen = load_codec(codec).eval()
-    train_items, val_items = encode_bsds(frozen, data, limit, latent_cache or out)
+    train_items, val_items = encode_training(frozen, dataset, data, limit, latent_cache or out)
     model_config = DenoiserConfig(latent_channels=frozen.latent_channels, widths=_ints(widths),
                                   attention_levels=_ints(attention_levels))
     low, high = _snr_range(val_snr_db)
@@ -128,11 +141,11 @@ def train_denoiser(
     apply_warm_start(model, init_from, out)
     loader = LatentCropLoader(train_items, crop, batch_size, torch.Generator())
     result = train(DenoiserTask(model), None, val_items, config, out, loader=loader, compile_model=compile,
-                   device=device, data_workers=workers)
+                   device=device, data_workers=workers, log_every=log_every)
     if result.steps == config.steps and result.is_main:  # finished; rank 0 alone exports
         rho = "any (set by the codec)"
         extra = provenance("latent-diff-denoiser", rho, config, result, _invocation(ctx), init_from,
-                           bsds_description(limit))
+                           latents_description(dataset, limit))
         folder = export_final(out, LatentDenoiser(model_config), model_config, {**extra, "codec": codec})
         typer.echo(f"exported {folder}")
 

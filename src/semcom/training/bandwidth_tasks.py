@@ -62,12 +62,12 @@ class BandwidthTask:
         mu, logvar = self.model.up(received, snr_db)
         reconstruction = (mu - target).pow(2).mean()
         if not self.model.config.reparameterize:
-            return reconstruction, {"recon": float(reconstruction.detach())}
+            return reconstruction, {"recon": reconstruction.detach()}
         prior = gaussian_kl(mu, torch.exp(logvar), torch.zeros_like(mu), torch.zeros_like(logvar)).mean()
         guidance = gaussian_kl(target, target_var, mu, logvar).mean()
         total = reconstruction + self.weights.kl_weight * prior + self.weights.guidance_weight * guidance
-        logs = {"recon": float(reconstruction.detach()), "kl_prior": float(prior.detach()),
-                "guidance": float(guidance.detach())}
+        logs = {"recon": reconstruction.detach(), "kl_prior": prior.detach(),
+                "guidance": guidance.detach()}
         return total, logs
 
     def validate(self, latents, snr_db, generator) -> dict:

@@ -43,8 +43,8 @@ def encode_dataset(codec, dataset, cache_dir: str | Path | None = None, split: s
     """Encode every image of ``dataset`` (padded to the codec's multiple).
 
     The codec's latents are cached as they are in ``cache_dir/latents-<split>-<codec hash>.safetensors``
-    (keyed by image id, written atomically), so any run sharing the folder reuses them and other weights
-    never do. A :class:`~semcom.codecs.projection.ProjectedCodec` reuses its base codec's cache and
+    (keyed by image id, written atomically), so any run sharing the folder reuses them; other weights, or a
+    dataset whose image ids changed, never do. A :class:`~semcom.codecs.projection.ProjectedCodec` reuses its base codec's cache and
     projects it. ``normalize`` returns each latent at unit power, as transmitted.
     """
     projection = getattr(codec, "projection", None)
@@ -56,6 +56,8 @@ def encode_dataset(codec, dataset, cache_dir: str | Path | None = None, split: s
         fingerprint = codec_fingerprint(codec)
         cache = None if cache_dir is None else Path(cache_dir) / f"latents-{split}-{fingerprint[:16]}.safetensors"
         tensors = _read_cache(cache, fingerprint)
+        if tensors is not None and set(tensors) != set(dataset.image_ids):  # a folder whose images changed
+            tensors = None
         if tensors is None:
             tensors = _encode_all(codec, dataset, progress)
             if cache is not None:

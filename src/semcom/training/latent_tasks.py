@@ -46,11 +46,11 @@ class VAETask:
         reconstruction = F.mse_loss(recon, images)
         kl = posterior.kl().float().mean() / images[0].numel()
         total = reconstruction + self.weights.kl_weight * kl
-        logs = {"recon_mse": float(reconstruction.detach()), "kl": float(kl.detach())}
+        logs = {"recon_mse": reconstruction.detach(), "kl": kl.detach()}
         if self._adversarial_on(step):
             adversarial = F.softplus(-self.discriminator(recon)).mean()  # -log D(x~), the generator side of eq. 7
             total = total + self.weights.adversarial_weight * adversarial
-            logs["adv_g"] = float(adversarial.detach())
+            logs["adv_g"] = adversarial.detach()
         return total, logs
 
     def discriminator_loss(self, images, step: int):
@@ -58,7 +58,7 @@ class VAETask:
         loss = F.softplus(-real).mean() + F.softplus(fake).mean()  # -[log D(x) + log(1 - D(x~))]
         if not self._adversarial_on(step):
             return 0 * loss, {}
-        return loss, {"adv_d": float(loss.detach())}
+        return loss, {"adv_d": loss.detach()}
 
     def validate(self, images, snr_db, generator) -> dict:
         recon = self.model.decode(self.model.encode(images))

@@ -5,8 +5,11 @@ A *task* supplies the model and its loss; the loop owns everything else::
 
     class Task(Protocol):
         model: torch.nn.Module
-        def loss(self, images, snr_db, generator, step) -> tuple[torch.Tensor, dict[str, float]]: ...
+        def loss(self, images, snr_db, generator, step) -> tuple[torch.Tensor, dict[str, torch.Tensor]]: ...
         def validate(self, images, snr_db, generator) -> dict[str, float]: ...
+
+The logged values are scalar tensors (or floats), left on the device: the loop reads them back once per log
+row (:mod:`semcom.training.monitor`), so a step does not wait for the accelerator.
 
 A task may also have ``record``, a dict of its own settings (e.g. the loss) that is stored in the checkpoint
 and must match on resume.
@@ -37,9 +40,13 @@ from semcom.errors import SemcomError
 from semcom.files import atomic_write_bytes
 from semcom.training.batches import batch_stream
 from semcom.training.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from semcom.training.monitor import StepMonitor, weights_finite
 
 CHECKPOINT = "checkpoint.pt"
 LOG = "log.csv"
+#: Steps per log row (besides checkpoint, validation and final steps). A row holds the means over its steps;
+#: reading them back is the loop's only wait for the device between rows.
+LOG_EVERY = 10
 
 
 class Task(Protocol):
@@ -186,7 +193,7 @@ def validation_batch(dataset, config: TrainConfig) -> torch.Tensor:
 
 def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Path, progress: bool = True,
           stop_after: Optional[int] = None, loader=None, compile_model: bool = False,
-          device: Optional[str] = None, data_workers: int = 0) -> TrainResult:
+          device: Optional[str] = None, data_workers: int = 0, log_every: int = LOG_EVERY) -> TrainResult:
     """Train ``task.model`` until ``config.steps`` (or ``stop_after`` steps in this call), resuming from
     ``out_dir/checkpoint.pt`` when it exists and was made with the same config. ``loader`` replaces the
     image-crop loader (e.g. latent crops); it must draw only from its settable ``generator``.
@@ -204,9 +211,15 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
 
     ``data_workers`` processes make the batches ahead of the steps (:mod:`semcom.training.batches`); the
     batches are the same as with 0 (in this process), so the weights are too, and a run may resume with
-    another number."""
+    another number.
+
+    ``log_every`` steps make one row of ``log.csv`` (the means over them; checkpoint, validation and final
+    steps end a row too). Non-finite losses and weights are detected when a row ends, before any checkpoint
+    is written, and reported with the first bad step."""
     from accelerate import Accelerator
 
+    if log_every < 1:
+        raise TrainConfigError(f"--log-every must be at least 1, got {log_every}")
     out = Path(out_dir)
     where = resolve_device(device)
     if where.type == "cuda" and where.index is not None:
@@ -271,6 +284,7 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
     bar = tqdm(range(start, end), initial=start, total=config.steps, disable=not (progress and ranks.is_main),
                desc="train" if ranks.world == 1 else f"train ({ranks.world} processes, global batch "
                                                      f"{ranks.world * config.batch_size})")
+    monitor = StepMonitor()
     for step in bar:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, config)
@@ -279,14 +293,10 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
         snr = draw_snr(images.shape[0], config, noise_gen).to(accelerator.device)
         with accelerator.autocast():
             loss, logs = task.loss(images, snr, noise_gen, step)
-        if not torch.isfinite(loss.detach()):
-            raise diverged(step, f"the loss is {loss.item()}", out)
         optimizer.zero_grad(set_to_none=True)
         accelerator.backward(loss)
         ranks.average_gradients(model)
         optimizer.step()
-        if not all(torch.isfinite(p.detach()).all() for p in model.parameters()):
-            raise diverged(step, "the weights hold NaN or inf after the optimizer step", out)
         if critic is not None:
             for group in critic_optimizer.param_groups:
                 group["lr"] = learning_rate(step, config)
@@ -297,16 +307,26 @@ def train(task: Task, train_set, val_set, config: TrainConfig, out_dir: str | Pa
             ranks.average_gradients(critic)
             critic_optimizer.step()
             logs = {**logs, **critic_logs}
+        monitor.add(step, loss, logs)
         done = step + 1
+        validating = done % config.validate_every == 0 or done == config.steps
+        saving = done % config.checkpoint_every == 0 or done == end
+        if not (saving or validating or done % log_every == 0):
+            continue
+        means, first_bad = monitor.flush()  # every rank: the check below runs before any rank goes on
+        if first_bad is not None:
+            raise diverged(first_bad, "the loss is not finite", out)
+        if not weights_finite(model):
+            raise diverged(step, "the weights hold NaN or inf after the optimizer step", out)
         if not ranks.is_main:  # rank 0 alone logs, validates and writes (the weights are the same on all)
             continue
-        bar.set_postfix(loss=f"{loss.item():.4g}")
-        row = {"step": done, "loss": loss.item(), "lr": learning_rate(step, config), **logs}
-        if done % config.validate_every == 0 or done == config.steps:
+        bar.set_postfix(loss=f"{means['loss']:.4g}")
+        row = {"step": done, "loss": means.pop("loss"), "lr": learning_rate(step, config), **means}
+        if validating:
             validation = _validate(task, val_images, config)
             row.update({f"val_{k}": v for k, v in validation.items()})
         log.append(row)
-        if done % config.checkpoint_every == 0 or done == end:
+        if saving:
             state = {
                 "step": done, **expect, "world_size": ranks.world, "global_batch_size": ranks.world * config.batch_size,
                 "model": accelerator.unwrap_model(model).state_dict(), "optimizer": optimizer.state_dict(),
@@ -330,6 +350,7 @@ class TrainingDivergedError(SemcomError):
 
 
 def diverged(step: int, what: str, out: Path) -> TrainingDivergedError:
+    """The error for a run that went non-finite at 0-based ``step``."""
     kept = out / CHECKPOINT
     last = f"the last good checkpoint {kept} is kept" if kept.exists() else "no checkpoint was written"
     return TrainingDivergedError(f"step {step + 1}: {what}; training stopped ({last}; try a lower --lr)")

@@ -33,7 +33,7 @@ class JSCCTask:
         per_image = error.flatten(1).mean(dim=1)
         mse = per_image.mean()
         loss = mse if self.loss_name == "mse" else torch.log(per_image).mean()
-        return loss, {"train_psnr": float(-10 * torch.log10(mse.detach()))}
+        return loss, {"train_psnr": -10 * torch.log10(mse.detach())}
 
     def validate(self, images: torch.Tensor, snr_db: torch.Tensor, generator: torch.Generator) -> dict:
         return {"psnr": float(psnr(images, self.model(images, snr_db, generator)).mean())}
