@@ -130,7 +130,7 @@ def test_report_with_intervals_keeps_the_rules_in_the_browser(tmp_path):
     """Eight images per point, so intervals are drawn and tabled; cheap schemes at three nominal rho."""
     study = Study("cheap", "cheap schemes", {"analog": "identity-analog", "jpeg 1/12": "jpeg+capacity:rho=1/12",
                                              "jpeg 1/48": "jpeg+capacity:rho=1/48"}, (0.0, 10.0),
-                  channels=("awgn", "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot"))
+                  channels=("awgn", "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot"), fading_realizations=2)
     page = build_report("cheap", [study], tmp_path, dataset="samples-192", command="test", progress=False)
     dom = rendered(page)
     assert rule_breaks(dom) == []

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 from scipy import stats
 
+from semcom.evaluation.sweep import FADING_REALIZATIONS
 from semcom.errors import DatasetError, ImageLoadError, InvalidSNRError, ResultsFileError, UnknownNameError
 from semcom.evaluation import (
     COLUMNS,
@@ -79,7 +80,8 @@ def test_sweep_writes_rows_and_resumes_identically(image_dir, tmp_path):
                          channels=["awgn", "rayleigh"], dataset=str(image_dir), seed=3)
     full = ResultsFile(tmp_path / "full.csv")
     report = run_sweep(config, full, progress=False)
-    assert report.written == 3 * 2 * 2 * 2 and report.skipped == 0
+    # 3 images, 2 schemes, 2 SNRs; one draw over AWGN and the fading default over Rayleigh
+    assert report.written == 3 * 2 * 2 * (1 + FADING_REALIZATIONS) and report.skipped == 0
     rows = full.read()
     assert sorted({r.image_id for r in rows}) == ["a", "b", "sub/c"]
     assert all(r.k == math.ceil(r.n / 2) and r.rho == pytest.approx(r.k / r.n) for r in rows)

@@ -13,8 +13,35 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every subcommand
     help="Semantic communication of images over noisy channels: evaluate schemes, run the demo.",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from semcom import __version__
+
+        typer.echo(f"semcom {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(context_settings={"help_option_names": ["-h", "--help"]})
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                       help="Print semcom's version and exit.")) -> None:
+    """Semantic communication of images over noisy channels: evaluate schemes, run the demo."""
+
+
+def _plain_flags(command, parent=None) -> None:
+    """Drop the ``<bool>`` type column of on/off flags (and of -h/--help) from the help of ``command`` and its
+    subcommands: a flag takes no value, so naming a type misleads. The context made here is the one help
+    would get (settings inherited from the parent), since the help option is made once from it."""
+    ctx = command.context_class(command, parent=parent, **(command.context_settings or {}))
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _plain_flags(sub, ctx)
 
 
 # typer >= 0.2x runs on its own vendored copy of click, whose exceptions are not click's; catch both kinds.
@@ -27,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     from semcom.cli import commands, demo, train, train_bandwidth, train_latent, zoo  # noqa: F401  (they register their commands on ``app``)
 
     command = typer.main.get_command(app)
+    _plain_flags(command)
     try:
         code = command.main(args=argv, prog_name="semcom", standalone_mode=False)
     except SemcomError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import List, Optional
@@ -10,20 +11,23 @@ import typer
 
 from semcom.channels import ChannelSpec, bandwidth_ratio, source_size, validate_snr_db
 from semcom.cli.app import app
-from semcom.cli.tables import print_summary
+from semcom.cli.tables import print_outage, print_per_image, print_summary
 from semcom.data import describe_conversion, load_image, save_image
 from semcom.device import DEVICE_HELP, resolve_device
 from semcom.data.images import MAX_PIXELS
 from semcom.errors import ImageLoadError, SemcomError
 from semcom.evaluation import ResultsFile, SweepConfig, load_results, parse_snr_grid, run_sweep, summarize
-from semcom.evaluation.markdown import markdown_table, nominal_rho
+from semcom.evaluation.markdown import counts_note, markdown_table, nominal_rho, outage_markdown
 from semcom.evaluation.plots import PLOT_KINDS, plot_results
 from semcom.evaluation.shard import Shard
+from semcom.evaluation.sweep import FADING_REALIZATIONS
 from semcom.metrics import compute_metrics, list_metrics
 from semcom.schemes import canonical_spec, canonical_text, create_scheme, list_schemes, scheme_class
 from semcom.schemes.base import PRECISIONS
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+REALIZATIONS_HELP = ("Channel draws per image and operating point, each its own seeded row (default: 1 over AWGN, "
+                     f"{FADING_REALIZATIONS} over fading channels).")
 PRECISION_HELP = ("fp32 | bf16: bf16 autocast for the networks of learned schemes (their specs then say "
                   "precision=bf16); schemes without learned parts are unaffected.")
 
@@ -39,7 +43,7 @@ def evaluate(
     scheme: List[str] = typer.Option(..., "--scheme", "-s", help="Scheme spec (repeatable), e.g. identity-analog:receiver=lmmse."),
     dataset: str = typer.Option("kodak", help="Registered dataset name or an image directory."),
     data: Optional[str] = typer.Option(None, "--data", help="Data root holding kodak/, bsds500/, cifar10-jpg/ (else $SEMCOM_DATA)."),
-    snr_db: str = typer.Option("-5:30:5", "--snr-db", help="SNR grid in dB: start:stop:step, a list 0,10,20, or one value."),
+    snr_db: str = typer.Option("-5:30:5", "--snr-db", help="SNR grid in dB: start:stop:step (stop included: -5:30:5 is -5, 0, ..., 30), a list 0,10,20, or one value."),
     channel: List[str] = typer.Option(["awgn"], "--channel", "-c", help="Channel spec (repeatable), e.g. awgn or rayleigh:csi=ls,eq=zf."),
     out: Path = typer.Option(Path("results.csv"), "--out", "-o", help="Results file (.csv or .jsonl); appended to and resumed."),
     seed: int = typer.Option(0, help="Sweep seed; each row's random source derives from it."),
@@ -47,15 +51,17 @@ def evaluate(
     metrics: str = typer.Option("psnr,ssim,ms_ssim", help="Comma-separated metrics."),
     device: str = typer.Option("auto", help=DEVICE_HELP),
     precision: str = typer.Option("fp32", help=PRECISION_HELP),
+    realizations: Optional[int] = typer.Option(None, min=1, help=REALIZATIONS_HELP, show_default=False),
 ) -> None:
-    """Run schemes × channels × SNR grid over a dataset, one results row per image; resumable.
+    """Run schemes × channels × SNR grid over a dataset, one results row per image and channel realization;
+    resumable.
 
     Under `torchrun --nproc_per_node N` or `accelerate launch --num_processes N` the rows are shared out over
     the N processes and merged into OUT by rank 0, giving the same file as one process would."""
     config = SweepConfig(
         schemes=scheme, snr_db=parse_snr_grid(snr_db), channels=channel, dataset=dataset, data_dir=data,
         seed=seed, limit=limit, metrics=[m.strip() for m in metrics.split(",") if m.strip()],
-        device=device, precision=check_precision(precision),
+        device=device, precision=check_precision(precision), realizations=realizations,
     )
     results = ResultsFile(out)
     shard = Shard.from_env()  # torchrun / accelerate launch: this process's share; else all of it
@@ -65,7 +71,9 @@ def evaluate(
     if not shard.is_main:
         return
     wanted = {canonical_text(s, config.precision) for s in scheme}
-    rows = [r for r in results.read() if r.scheme in wanted and r.seed == seed]
+    counts = {c.label: config.realizations_for(c) for c in map(ChannelSpec.parse, channel)}
+    rows = [r for r in results.read() if r.scheme in wanted and r.seed == seed
+            and r.realization < counts.get(r.channel, 0)]
     print_summary(summarize(rows, ["psnr", "ssim"]), ["psnr", "ssim"])
 
 
@@ -137,19 +145,43 @@ def summary(
     results: Path = typer.Argument(..., help="Results file written by `semcom evaluate`."),
     metrics: str = typer.Option("psnr,ssim,ms_ssim", help="Comma-separated metrics to show."),
     markdown: Optional[Path] = typer.Option(None, help="Also write paper-style tables (rows = schemes, columns = SNR)."),
+    outage_psnr: Optional[str] = typer.Option(
+        None, help="PSNR targets in dB, comma-separated: also print P(PSNR < target) per operating point."),
+    per_image: bool = typer.Option(False, help="Also print each image's mean over its channel realizations."),
 ) -> None:
-    """Print mean ± 95% CI per operating point of a results file."""
+    """Print mean ± 95% CI over images per operating point of a results file.
+
+    Each image's channel realizations are averaged first; the table gives the image and realization counts
+    and the channel draws' share of the interval."""
     names = [m.strip() for m in metrics.split(",") if m.strip()]
+    targets = parse_targets(outage_psnr) if outage_psnr is not None else []
     rows = summarize(load_results(results), [*names, "outage"])
     print_summary(rows, names)
+    if per_image:
+        print_per_image(rows, names[0])
+    if targets:
+        print_outage(rows, targets)
     if markdown is not None:
         rhos = sorted({nominal_rho(row.group["rho"]) for row in rows}, reverse=True)
-        tables = [
-            f"### {m}, rho = {rho} (mean over images; outage rate where any)"
-            f"\n\n{markdown_table([r for r in rows if nominal_rho(r.group['rho']) == rho], m)}"
-            for rho in rhos for m in names
-        ]
+        tables = []
+        for rho in rhos:
+            at = [r for r in rows if nominal_rho(r.group["rho"]) == rho]
+            tables += [f"### {m}, rho = {rho} (mean over images of each image's mean over its channel draws; "
+                       f"{counts_note(at, m)}; outage rate where any)\n\n{markdown_table(at, m)}" for m in names]
+            tables += [f"### P(PSNR < {t:g} dB), rho = {rho} (over images × channel draws; {counts_note(at, 'psnr')})"
+                       f"\n\n{outage_markdown(at, t)}" for t in targets if "psnr" in names]
         markdown.write_text(f"Source: `{results.name}`\n\n" + "\n".join(tables))
+
+
+def parse_targets(text: str) -> list[float]:
+    """``"20,25"`` → [20.0, 25.0]: finite quality targets (dB), one clear error otherwise."""
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise SemcomError(f"--outage-psnr/--target must be numbers in dB separated by commas, got {text!r}") from None
+    if not values or not all(math.isfinite(v) for v in values):
+        raise SemcomError(f"--outage-psnr/--target must be finite numbers in dB, got {text!r}")
+    return values
 
 
 @app.command()
@@ -160,12 +192,21 @@ def plot(
     metrics: str = typer.Option("psnr,ssim", help="Comma-separated metrics, one panel each."),
     kind: str = typer.Option("snr", help="snr: metric vs SNR per scheme (Figs. 4–5); steps: metric vs "
                                          "de-noising U-Net evaluations per receiver, one panel per SNR (Figs. 6–7); "
-                                         "rho: metric vs bandwidth ratio per scheme family, one panel per SNR."),
+                                         "rho: metric vs bandwidth ratio per scheme family, one panel per SNR; "
+                                         "outage: P(PSNR < target) vs SNR per scheme, one panel per --target."),
+    target: Optional[str] = typer.Option(None, help="--kind outage: PSNR targets in dB, comma-separated."),
 ) -> None:
     """Paper-style figures from a results file, with 95% intervals."""
     if kind not in PLOT_KINDS:
         raise SemcomError(f"--kind must be one of {', '.join(PLOT_KINDS)}, got {kind!r}")
+    if (kind == "outage") != (target is not None):
+        raise SemcomError("--target goes with --kind outage, and --kind outage needs --target")
     check_output(out, (".png", ".pdf", ".svg"))
     names = [m.strip() for m in metrics.split(",") if m.strip()]
-    for target in plot_results(summarize(load_results(results), names), names, out, kind):
-        typer.echo(f"wrote {target}")
+    if kind == "outage":
+        names = [f"psnr<{t:g}" for t in parse_targets(target)]
+        summary = summarize(load_results(results), ["psnr"])
+    else:
+        summary = summarize(load_results(results), names)
+    for written in plot_results(summary, names, out, kind):
+        typer.echo(f"wrote {written}")

@@ -10,7 +10,7 @@ import torch
 import typer
 
 from semcom.cli.app import app
-from semcom.cli.commands import PRECISION_HELP, check_precision
+from semcom.cli.commands import PRECISION_HELP, REALIZATIONS_HELP, check_precision
 from semcom.device import DEVICE_HELP, resolve_device
 from semcom.errors import SemcomError
 from semcom.report import build_report
@@ -35,15 +35,38 @@ def announce(plan: protocols.Protocol, out: Path, data_dir: Optional[str], seed:
     typer.echo(f"{plan.title}\n{describe(plans, grid, costs, torch.get_num_threads())}")
 
 
+DEMO_MARK = ".semcom-demo"  # in a demo's report folder: which demo size wrote it
+
+
+def claim_demo_folder(out: Path, size: str) -> None:
+    """Refuse a folder that holds another demo size's report (its rows, figures and tables would mix with
+    this one's); mark a new or matching one as this size's."""
+    mark = out / DEMO_MARK
+    if mark.is_file() and mark.read_text().strip() != size:
+        other = mark.read_text().strip()
+        flag = {"quick": "--quick", "full": "--full"}.get(other, "no size flag")
+        raise SemcomError(f"{out} holds the report of `semcom demo` with {flag}; give this run its own "
+                          "--out (or remove that folder)")
+    out.mkdir(parents=True, exist_ok=True)
+    mark.write_text(size + "\n")
+
+
 @app.command()
 def demo(
-    out: Path = typer.Option(Path("semcom-demo"), "--out", "-o", help="Report folder."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", show_default=False,
+                                       help="Report folder (default: semcom-demo, semcom-demo-quick with --quick, "
+                                            "semcom-demo-full with --full)."),
     quick: bool = typer.Option(False, help="One photo, two SNRs: a smoke test (well under a minute of sweeps)."),
     full: bool = typer.Option(False, help="Every shipped scheme at every rho, 8 SNRs, 3 full-size photos "
                                           "(tens of minutes on two cores)."),
     seed: int = typer.Option(0, help="Sweep seed."),
     device: str = typer.Option("auto", help=DEVICE_HELP),
     precision: str = typer.Option("fp32", help=PRECISION_HELP),
+    realizations: Optional[int] = typer.Option(
+        None, min=1, show_default=False, help="Channel draws per image and operating point on every channel "
+        f"(default: 1 over AWGN; over Rayleigh {protocols.DEMO_FADING_REALIZATIONS['default']}, "
+        f"{protocols.DEMO_FADING_REALIZATIONS['quick']} with --quick, {protocols.DEMO_FADING_REALIZATIONS['full']} "
+        "with --full)."),
 ) -> None:
     """One scheme of each family (Latent-Diff DNSC with and without its de-noiser, bandwidth-diff, ADJSCC,
     DeepJSCC, JPEG at capacity) at rho 1/48 over AWGN and Rayleigh fading, on 192x192 crops of scikit-image's
@@ -56,13 +79,16 @@ def demo(
     if quick and full:
         raise SemcomError("choose at most one of --quick and --full")
     size = "quick" if quick else "full" if full else "default"
+    out = out or Path({"quick": "semcom-demo-quick", "full": "semcom-demo-full", "default": "semcom-demo"}[size])
+    claim_demo_folder(out, size)
     where, precision = resolve_device(device), check_precision(precision)
     missing = ensure_taef2(progress=True)
     if missing:
         typer.echo(f"TAEF2 schemes left out: {missing}", err=True)
-    plan = protocols.demo(size, missing)
+    plan = protocols.with_realizations(protocols.demo(size, missing), realizations)
     announce(plan, out, None, seed, precision)
-    flag = {"quick": " --quick", "full": " --full", "default": ""}[size]
+    flag = {"quick": " --quick", "full": " --full", "default": ""}[size] + (
+        f" --realizations {realizations}" if realizations else "")
     start = time.perf_counter()
     page = build_report(plan.title, plan.studies, out, dataset=plan.dataset, seed=seed, grid=plan.grid,
                         command=f"semcom demo{flag} --out {out} --seed {seed}{runtime_flags(where, precision)}",
@@ -80,6 +106,7 @@ def reproduce(
     seed: int = typer.Option(0, help="Sweep seed."),
     device: str = typer.Option("auto", help=DEVICE_HELP),
     precision: str = typer.Option("fp32", help=PRECISION_HELP),
+    realizations: Optional[int] = typer.Option(None, min=1, help=REALIZATIONS_HELP, show_default=False),
 ) -> None:
     """Run the evaluation protocol (DESIGN.md §4) for a paper's figures on Kodak and write a report.
 
@@ -94,10 +121,11 @@ def reproduce(
     missing = ensure_taef2(progress=True)
     if missing:
         typer.echo(f"TAEF2 schemes left out: {missing}", err=True)
-    plan = protocols.PAPERS[paper](limit)
+    plan = protocols.with_realizations(protocols.PAPERS[paper](limit), realizations)
     out = out or Path(f"reproduce-{paper}")
     command = f"semcom reproduce {paper} --data {data} --out {out} --seed {seed}" + (
-        f" --limit {limit}" if limit else "") + runtime_flags(where, precision)
+        f" --limit {limit}" if limit else "") + (
+        f" --realizations {realizations}" if realizations else "") + runtime_flags(where, precision)
     announce(plan, out, data, seed, precision)
     page = build_report(plan.title, plan.studies, out, dataset="kodak", data_dir=data, seed=seed, grid=plan.grid,
                         command=command, device=where, precision=precision)

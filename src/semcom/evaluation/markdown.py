@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Sequence
 
 from semcom.evaluation.rho import nominal_rho
-from semcom.evaluation.summary import SummaryRow
+from semcom.evaluation.summary import SummaryRow, outage_probability
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,23 @@ def markdown_table(summary: Sequence[SummaryRow], metric: str, digits: int = 2) 
     """:func:`metric_table` as a Markdown pipe table."""
     header, body = metric_table(summary, metric, digits)
     return pipe_table(header, body)
+
+
+def outage_markdown(summary: Sequence[SummaryRow], target: float, metric: str = "psnr") -> str:
+    """P(``metric`` < ``target``) per operating point as a Markdown table like :func:`markdown_table`."""
+    name = f"P({metric}<{target:g})"
+    rows = [dataclasses.replace(row, metrics={name: outage_probability(row, target, metric)}) for row in summary]
+    return markdown_table(rows, name, digits=3)
+
+
+def counts_note(summary: Sequence[SummaryRow], metric: str) -> str:
+    """``"24 images, 20 channel draws each"``: what a table's means average (ranges where points differ)."""
+    def span(values):
+        values = sorted(set(values))
+        return "0" if not values else str(values[0]) if len(values) == 1 else f"{values[0]}–{values[-1]}"
+    estimates = [row.metrics[metric] for row in summary if metric in row.metrics]
+    return (f"{span(e.count for e in estimates)} images, {span(e.realizations for e in estimates)} channel "
+            "draw(s) each")
 
 
 def pipe_table(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:

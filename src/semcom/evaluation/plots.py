@@ -1,6 +1,6 @@
 """Figures from results files: metric against SNR per scheme (paper A Figs. 4–5), metric against the number
 of de-noising U-Net evaluations per receiver (Figs. 6–7), and metric against the bandwidth ratio rho per
-scheme family (paper B's compression-rate figures).
+scheme family (paper B's compression-rate figures), and outage P(PSNR < target) against SNR.
 
 Rules every figure follows: one colour per scheme (the same in every figure given the same
 :class:`Styles`) and one line style per channel; legend entries are short (:mod:`semcom.evaluation.labels`);
@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 from semcom.evaluation.labels import legend_label, short_channel, short_scheme
 from semcom.evaluation.rho import nominal_rho
-from semcom.evaluation.summary import MIN_INTERVAL_COUNT, Estimate, SummaryRow
+from semcom.evaluation.summary import MIN_INTERVAL_COUNT, Estimate, SummaryRow, outage_probability
 
 LABELS = {"psnr": "PSNR (dB)", "ssim": "SSIM", "ms_ssim": "MS-SSIM", "lpips": "LPIPS", "clip": "CLIP score"}
 #: Smallest y-span a panel shows, so that flat curves are not blown up into noise.
@@ -216,7 +216,38 @@ def plot_metric_vs_rho(summary: Sequence[SummaryRow], metrics: Sequence[str], pa
     return _save(fig, path, legend_rows=6)
 
 
-PLOT_KINDS = {"snr": plot_metric_vs_snr, "steps": plot_metric_vs_steps, "rho": plot_metric_vs_rho}
+def outage_target(metric: str) -> float:
+    """``"psnr<25"`` → 25.0: the target of an outage panel's name."""
+    name, _, target = metric.partition("<")
+    if name != "psnr" or not target:
+        raise ValueError(f"an outage panel is named psnr<TARGET, got {metric!r}")
+    return float(target)
+
+
+def plot_outage(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
+                styles: Styles | None = None) -> Path:
+    """One panel per target (``metrics`` named ``psnr<25``): P(PSNR < target) over every image and channel
+    realization against SNR, one line per (scheme, channel, rho), log y-axis; bars: 95% Wilson intervals.
+    A point with no outage among its rows is not drawn on the log axis (its table says 0)."""
+    styles = styles or Styles.covering([r.group["scheme"] for r in summary], [r.group["channel"] for r in summary])
+    fig, axes = _figure(1, len(metrics), 5.4, 4.0)
+    lines = _lines(summary, _scheme_line)
+    most = max((len(r.rows) for r in summary), default=1)
+    for ax, metric in zip(axes[0], metrics):
+        target = outage_target(metric)
+        for (scheme, channel, rho), rows in lines.items():
+            rows = sorted(rows, key=lambda r: r.group["snr_db"])
+            _draw(ax, [r.group["snr_db"] for r in rows], [outage_probability(r, target) for r in rows],
+                  color=styles.colour(short_scheme(scheme)), ls=styles.linestyle(short_channel(channel)),
+                  label=legend_label(scheme, channel, rho))
+        ax.set_yscale("log")
+        ax.set_ylim(0.5 / most, 1.2)
+        _axes_labels(ax, f"P(PSNR < {target:g} dB)", "SNR (dB)", f"outage, target {target:g} dB")
+    return _save(fig, path, legend_rows=6)
+
+
+PLOT_KINDS = {"snr": plot_metric_vs_snr, "steps": plot_metric_vs_steps, "rho": plot_metric_vs_rho,
+              "outage": plot_outage}
 
 
 def legend_entries(summary: Sequence[SummaryRow], kind: str = "snr") -> list[str]:
@@ -234,14 +265,17 @@ def interval_note(summary: Sequence[SummaryRow], metrics: Sequence[str]) -> str:
     """What the bars of a figure over ``summary`` mean, with the number of images per point."""
     counts = sorted({r.metrics[m].count for r in summary for m in metrics if m in r.metrics})
     n = f"n = {counts[0]}" if len(counts) == 1 else f"n = {counts[0]}–{counts[-1]}" if counts else "n = 0"
+    draws = sorted({r.metrics[m].realizations for r in summary for m in metrics if m in r.metrics})
+    if draws and draws[-1] > 1:  # each image's mean is over several channel draws
+        n += f" (each image averaged over {draws[0] if len(draws) == 1 else f'{draws[0]}–{draws[-1]}'} channel draws)"
     if counts and counts[0] >= MIN_INTERVAL_COUNT:
-        return f"{n} images per point; bars: 95% Student-t interval of the mean, clipped to the metric's range"
+        return f"{n} images per point; bars: 95% Student-t interval of the mean over images, clipped to the metric's range"
     return f"{n} images per point: fewer than {MIN_INTERVAL_COUNT}, so no intervals are drawn"
 
 
 def plot_results(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
                  kind: str = "snr", styles: Styles | None = None) -> list[Path]:
-    """Draw ``kind`` (snr | steps | rho). For snr and steps, a summary holding several nominal rho values
+    """Draw ``kind`` (snr | steps | rho | outage). For snr, steps and outage, a summary holding several nominal rho values
     gives one file per rho with a ``_rho1_12``-style suffix; a rho plot puts every rho in one file."""
     if kind not in PLOT_KINDS:
         raise ValueError(f"plot kind must be one of {', '.join(PLOT_KINDS)}, got {kind!r}")

@@ -1,6 +1,6 @@
 """The results-file schema of DESIGN.md §4 and an append-only, resumable writer.
 
-One row per (scheme, weights, dataset, image, channel, SNR, seed). Rows are appended one line at a
+One row per (scheme, weights, dataset, image, channel, SNR, seed, channel realization). Rows are appended one line at a
 time and flushed to disk, so an interrupted sweep leaves only whole rows (a torn last line, possible
 after ``kill -9`` mid-write, is dropped on the next open). CSV and JSON Lines are chosen by suffix.
 """
@@ -50,20 +50,25 @@ class ResultRow:
     bpp: float = math.nan
     outage: int = 0
     info: dict = field(default_factory=dict)
+    #: which of the image's channel draws at this operating point (0, 1, ...; ``--realizations``)
+    realization: int = 0
 
     @property
     def key(self) -> tuple:
-        return row_key(self.scheme, self.weights_id, self.dataset, self.image_id, self.channel, self.snr_db, self.seed)
+        return row_key(self.scheme, self.weights_id, self.dataset, self.image_id, self.channel, self.snr_db, self.seed,
+                       self.realization)
 
 
 COLUMNS = tuple(f.name for f in fields(ResultRow))
-_INT = {"k", "n", "denoise_steps", "seed", "outage"}
+#: The columns of files written before the realization axis (read as realization 0; upgraded on append).
+LEGACY_COLUMNS = tuple(c for c in COLUMNS if c != "realization")
+_INT = {"k", "n", "denoise_steps", "seed", "outage", "realization"}
 _FLOAT = {f.name for f in fields(ResultRow) if f.type == "float"}
 
 
-def row_key(scheme, weights_id, dataset, image_id, channel, snr_db, seed) -> tuple:
+def row_key(scheme, weights_id, dataset, image_id, channel, snr_db, seed, realization=0) -> tuple:
     """Identity of a row for resuming: everything that decides its value."""
-    return (scheme, weights_id, dataset, image_id, channel, round(float(snr_db), 6), int(seed))
+    return (scheme, weights_id, dataset, image_id, channel, round(float(snr_db), 6), int(seed), int(realization))
 
 
 class ResultsFile:
@@ -83,6 +88,7 @@ class ResultsFile:
         self.is_csv = self.path.suffix == ".csv"
         self._offset = 0  # bytes of the file already folded into ``_done``
         self._done: dict[tuple, frozenset[str]] = {}  # key -> the metrics its rows hold
+        self._columns = COLUMNS  # the file's header: COLUMNS, or LEGACY_COLUMNS until upgraded
 
     def check(self) -> None:
         """Raise :class:`ResultsFileError` unless the file is missing, empty, or starts as a results file."""
@@ -94,7 +100,8 @@ class ResultsFile:
             first = handle.readline(1 << 20)
         try:
             line = first.decode("utf-8").rstrip("\r\n")
-            ok = line == ",".join(COLUMNS) if self.is_csv else set(COLUMNS) <= set(json.loads(line))
+            ok = line in (",".join(COLUMNS), ",".join(LEGACY_COLUMNS)) if self.is_csv else \
+                set(LEGACY_COLUMNS) <= set(json.loads(line))
         except (UnicodeDecodeError, ValueError, TypeError):
             ok = False
         if not ok:
@@ -148,11 +155,31 @@ class ResultsFile:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 self._drop_torn_tail(handle)
+                if self._upgrade_legacy(handle):
+                    self._offset, self._done, self._columns = 0, {}, COLUMNS
                 if self.is_csv and handle.seek(0, os.SEEK_END) == 0:
                     handle.write((",".join(COLUMNS) + "\n").encode())
                 yield handle
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _upgrade_legacy(self, handle) -> bool:
+        """Rewrite a CSV written before the realization column in place (every row realization 0), under
+        the lock, before a row of the new layout is appended; returns whether it did."""
+        if not self.is_csv:
+            return False
+        handle.seek(0)
+        if handle.readline().decode("utf-8", "replace").rstrip("\r\n") != ",".join(LEGACY_COLUMNS):
+            return False
+        handle.seek(0)
+        rows = self._parse(self._complete(handle.read()), start_line=1)
+        text = ",".join(COLUMNS) + "\n" + "".join(self._format(row) for row in rows)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(text.encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+        return True
 
     @staticmethod
     def _drop_torn_tail(handle) -> None:
@@ -220,9 +247,12 @@ class ResultsFile:
         if self.is_csv:
             reader = csv.reader(io.StringIO(text))
             if header is None or header:
-                if tuple(next(reader, ())) != COLUMNS:
+                columns = tuple(next(reader, ()))
+                if columns not in (COLUMNS, LEGACY_COLUMNS):
                     raise ResultsFileError(f"{self.path}: columns differ from this version's schema; use a new file")
-            records = [(reader.line_num, dict(zip(COLUMNS, values)) if len(values) == len(COLUMNS) else None)
+                self._columns = columns
+            columns = self._columns
+            records = [(reader.line_num, dict(zip(columns, values)) if len(values) == len(columns) else None)
                        for values in reader]
         else:
             records = [(number, _json_line(line)) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
@@ -257,7 +287,7 @@ def _row_from_record(record, path: Path, line: int = 0) -> ResultRow:
     try:
         values = {}
         for name in COLUMNS:
-            value = record[name]
+            value = record.get(name, 0) if name == "realization" else record[name]
             if name in _INT:
                 value = int(value)
             elif name in _FLOAT:

@@ -1,9 +1,16 @@
-"""Mean and 95% confidence interval per operating point (DESIGN.md §4)."""
+"""Mean and 95% confidence interval per operating point (DESIGN.md §4), and outage against a quality target.
+
+An operating point's rows are first averaged per image over its channel realizations; the mean and its
+Student-t interval are then taken over the images, so n is the image count whatever the realizations. The
+channel's own share of the uncertainty (from the spread between an image's realizations) is given apart.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -32,6 +39,11 @@ class Estimate:
     count: int
     low: float = math.nan
     high: float = math.nan
+    #: the fewest channel realizations behind any image's mean (1: one draw per image)
+    realizations: int = 1
+    #: half-width of the 95% interval of ``mean`` that the channel draws alone leave (normal approximation
+    #: from the within-image variances; NaN with one realization per image)
+    channel_half_width: float = math.nan
 
     @property
     def has_interval(self) -> bool:
@@ -61,22 +73,70 @@ def mean_ci(values: Sequence[float], confidence: float = 0.95,
 
 @dataclass(frozen=True)
 class SummaryRow:
+    """One operating point: ``metrics`` over images, ``per_image`` each image's mean over its realizations
+    (``{image_id: {metric: value}}``) and ``rows`` the results rows behind it."""
+
     group: dict
     metrics: dict[str, Estimate]
+    per_image: dict = field(default_factory=dict)
+    rows: tuple = ()
+
+
+def _finite_mean(values: Sequence[float]) -> tuple[float, float, int]:
+    """``(mean, sample variance, count)`` of the finite values (NaN mean when there are none)."""
+    data = np.asarray([v for v in values if math.isfinite(v)], dtype=np.float64)
+    if data.size == 0:
+        return math.nan, math.nan, 0
+    return float(data.mean()), float(data.var(ddof=1)) if data.size > 1 else math.nan, int(data.size)
+
+
+def estimate_over_images(by_image: dict[str, list[float]], bounds=(-math.inf, math.inf)) -> tuple[Estimate, dict]:
+    """The :class:`Estimate` over images of each image's mean over its realizations, and those means."""
+    stats = {image: _finite_mean(values) for image, values in by_image.items()}
+    means = {image: s[0] for image, s in stats.items()}
+    estimate = mean_ci(list(means.values()), bounds=bounds)
+    used = [s for s in stats.values() if math.isfinite(s[0])]
+    draws = min((s[2] for s in used), default=1)
+    channel = math.nan
+    if used and draws > 1:
+        channel = 1.959964 * math.sqrt(sum(s[1] / s[2] for s in used)) / len(used)
+    return dataclasses.replace(estimate, realizations=draws, channel_half_width=channel), means
 
 
 def summarize(rows: Iterable[ResultRow], metrics: Sequence[str] = ("psnr", "ssim", "ms_ssim")) -> list[SummaryRow]:
-    """Group rows by operating point and estimate each metric; sorted by scheme, channel, SNR.
+    """Group rows by operating point and estimate each metric over images (each image's realizations
+    averaged first); sorted by scheme, channel, SNR.
 
     The ``rho`` of a group is the nominal (configured) ratio; ``rho_exact`` lists the measured k/n values of
     its rows, which pilots and image sizes move slightly."""
     groups: dict[tuple, list[ResultRow]] = {}
     for row in rows:
         groups.setdefault(tuple(row_rho(row) if g == "rho" else getattr(row, g) for g in GROUP_BY), []).append(row)
-    summary = [
-        SummaryRow({**dict(zip(GROUP_BY, key)), "rho_exact": sorted({r.rho for r in members})},
-                   {m: mean_ci([getattr(r, m) for r in members], bounds=METRIC_RANGES.get(m, (-math.inf, math.inf)))
-                    for m in metrics})
-        for key, members in groups.items()
-    ]
+    summary = []
+    for key, members in groups.items():
+        estimates, per_image = {}, {}
+        for m in metrics:
+            by_image: dict[str, list[float]] = {}
+            for r in members:
+                by_image.setdefault(r.image_id, []).append(getattr(r, m))
+            estimates[m], means = estimate_over_images(by_image, METRIC_RANGES.get(m, (-math.inf, math.inf)))
+            for image, value in means.items():
+                per_image.setdefault(image, {})[m] = value
+        summary.append(SummaryRow({**dict(zip(GROUP_BY, key)), "rho_exact": sorted({r.rho for r in members})},
+                                  estimates, per_image, tuple(members)))
     return sorted(summary, key=lambda s: (s.group["scheme"], s.group["channel"], s.group["rho"], s.group["snr_db"]))
+
+
+def outage_probability(summary: SummaryRow, target: float, metric: str = "psnr") -> Estimate:
+    """P(metric < ``target``) over every (image, realization) row of an operating point: the share of rows
+    below the target (a row whose metric is NaN, e.g. a failed decode, counts as below), with the 95%
+    Wilson interval of that share; ``count`` is the number of rows."""
+    values = [getattr(r, metric) for r in summary.rows]
+    if not values:
+        return Estimate(math.nan, math.nan, 0)
+    below = sum(1 for v in values if not v >= target)  # NaN counts as below
+    n, p, z = len(values), below / len(values), 1.959964
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return Estimate(p, spread, n, max(0.0, centre - spread), min(1.0, centre + spread),
+                    realizations=min(Counter(r.image_id for r in summary.rows).values()))

@@ -60,6 +60,7 @@ class StudyPlan:
     rows: int
     missing: int
     seconds: float
+    draws: int = 1  # channel realizations per image and operating point (the most over the study's channels)
 
 
 def plan_study(study, folder: Path, dataset: str, data_dir: Optional[str], seed: int, costs: Costs) -> StudyPlan:
@@ -67,22 +68,24 @@ def plan_study(study, folder: Path, dataset: str, data_dir: Optional[str], seed:
     pixels = [int(images[i].image[0].numel()) for i in range(len(images))]
     keys = ResultsFile(folder / study.csv).keys() if (folder / study.csv).is_file() else set()
     done = {(key[0], *key[2:]) for key in keys}  # the weights id follows from the spec
-    labels = [ChannelSpec.parse(c).label for c in study.channels]
+    config = study.sweep_config(dataset, data_dir, seed)
+    channels = {spec.label: config.realizations_for(spec) for spec in map(ChannelSpec.parse, study.channels)}
     missing, seconds = 0, 0.0
     for spec in study.schemes.values():
         canonical, todo = canonical_text(spec), 0
         for image_id, size in zip(images.image_ids, pixels):
-            for channel in labels:
+            for channel, count in channels.items():
                 for snr in study.snr_db:
-                    key = row_key(canonical, "", images.name, image_id, channel, snr, seed)
-                    if (key[0], *key[2:]) not in done:
-                        todo += 1
-                        seconds += costs.row_seconds(canonical, size)
+                    for realization in range(count):
+                        key = row_key(canonical, "", images.name, image_id, channel, snr, seed, realization)
+                        if (key[0], *key[2:]) not in done:
+                            todo += 1
+                            seconds += costs.row_seconds(canonical, size)
         missing += todo
         seconds += costs.build_seconds(canonical) if todo else 0.0
-    rows = len(study.schemes) * len(labels) * len(study.snr_db) * len(images)
-    return StudyPlan(study.name, len(study.schemes), len(labels), len(study.snr_db), len(images), rows, missing,
-                     seconds)
+    rows = len(study.schemes) * sum(channels.values()) * len(study.snr_db) * len(images)
+    return StudyPlan(study.name, len(study.schemes), len(channels), len(study.snr_db), len(images), rows, missing,
+                     seconds, max(channels.values(), default=1))
 
 
 def grid_seconds(grid, costs: Costs, dataset: str, data_dir: Optional[str]) -> float:
@@ -96,10 +99,10 @@ def grid_seconds(grid, costs: Costs, dataset: str, data_dir: Optional[str]) -> f
 
 def describe(plans: Sequence[StudyPlan], grid: float, costs: Costs, threads: int) -> str:
     """The lines printed before a report command starts."""
-    lines = [f"{'study':<18} {'schemes':>7} {'channels':>8} {'SNRs':>5} {'images':>6} {'rows':>6} {'to run':>6} "
-             f"{'est.':>8}"]
+    lines = [f"{'study':<18} {'schemes':>7} {'channels':>8} {'SNRs':>5} {'images':>6} {'draws':>5} {'rows':>6} "
+             f"{'to run':>6} {'est.':>8}"]
     for p in plans:
-        lines.append(f"{p.name:<18} {p.schemes:>7} {p.channels:>8} {p.snrs:>5} {p.images:>6} {p.rows:>6} "
+        lines.append(f"{p.name:<18} {p.schemes:>7} {p.channels:>8} {p.snrs:>5} {p.images:>6} {p.draws:>5} {p.rows:>6} "
                      f"{p.missing:>6} {minutes(p.seconds):>8}")
     total = sum(p.seconds for p in plans) + grid
     lines.append(f"reconstruction grid: {minutes(grid)}; estimated total {minutes(total)} "

@@ -14,6 +14,7 @@ from semcom.evaluation.grid import DEFAULT_SNR_GRID
 from semcom.report.build import GridSpec
 from semcom.report.studies import Study
 from semcom.report.studies import at_precision as study_at_precision
+from semcom.report.studies import with_realizations as study_with_realizations
 from semcom.zoo.catalog import MATCHED_DDIM, CatalogEntry, available_catalog
 
 RAYLEIGH_LS = "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot"
@@ -43,6 +44,13 @@ def at_precision(plan: Protocol, precision: str | None) -> Protocol:
         return plan
     return dataclasses.replace(plan, studies=[study_at_precision(s, precision) for s in plan.studies],
                                grid=plan.grid.at_precision(precision))
+
+
+def with_realizations(plan: Protocol, realizations: int | None) -> Protocol:
+    """The plan with ``realizations`` channel draws per image in every study (None: the studies' own)."""
+    if realizations is None:
+        return plan
+    return dataclasses.replace(plan, studies=[study_with_realizations(s, realizations) for s in plan.studies])
 
 
 def _split(entries: list[CatalogEntry], skipped: list[CatalogEntry], keep,
@@ -95,6 +103,9 @@ def step_study(name: str, snrs, matched: tuple[int, ...], fixed: tuple[int, ...]
 #: smoke test, ``full`` every shipped scheme at every rho on the full-size photos.
 DEMO_SIZES = ("quick", "default", "full")
 DEMO_RHO = "1/48"  # the one rho at which every family is shipped
+#: Rayleigh draws per photo and SNR in the demo, by size: fewer than a Kodak-24 protocol's
+#: (evaluation.sweep.FADING_REALIZATIONS), to keep the first look short; the report says how many.
+DEMO_FADING_REALIZATIONS = {"quick": 2, "default": 4, "full": 8}
 
 
 def _demo_scheme(entry: CatalogEntry) -> bool:
@@ -111,18 +122,21 @@ def demo(size: str = "default", taef2_missing: str = "") -> Protocol:
     keep = (lambda e: True) if size == "full" else _demo_scheme
     schemes, missing = _split(runnable, skipped, keep, taef2_missing or TAEF2_MISSING)
     channels = ("awgn", RAYLEIGH_LS)
+    draws = DEMO_FADING_REALIZATIONS[size]
     note = ("Latent schemes use DDIM from the SNR-matched step (" + MATCHED_DDIM + "); '(no de-noiser)' is "
-            "paper A's ablation. Rayleigh: one fade per image, 8 pilots, LS estimate, MMSE.")
+            f"paper A's ablation. Rayleigh: one fade per image (block fading), {draws} fades per image and SNR "
+            "(semcom demo --realizations N for more), 8 pilots, LS estimate, MMSE.")
     if size == "full":
         main = Study("results", "PSNR and SSIM against SNR, every shipped scheme", schemes, DEFAULT_SNR_GRID,
-                     channels=channels, limit=3, skipped=missing, note=note)
+                     channels=channels, limit=3, skipped=missing, note=note, fading_realizations=draws)
         steps = step_study("steps", (0.0, 10.0, 20.0), matched=(1, 2, 5, 10, 20), fixed=(15, 30, 45, 60), limit=1)
         return Protocol("semcom demo --full: every shipped scheme on the bundled sample photos", [main, steps],
                         _grid(_grid_row, GRID_SNRS), dataset="samples")
     quick = size == "quick"
     snrs = (0.0, 20.0) if quick else (0.0, 5.0, 10.0, 15.0, 20.0)
     main = Study("results", f"PSNR and SSIM against SNR, one scheme of each family at rho {DEMO_RHO}", schemes,
-                 snrs, channels=channels, limit=1 if quick else None, skipped=missing, note=note)
+                 snrs, channels=channels, limit=1 if quick else None, skipped=missing, note=note,
+                 fading_realizations=draws)
     steps = step_study("steps", (0.0, 20.0) if quick else (0.0, 10.0), matched=(1,) if quick else (1, 2, 5, 10),
                        fixed=(15,) if quick else (15, 30), limit=1 if quick else None)
     title = f"semcom demo{' --quick' if quick else ''}: the shipped schemes on 192x192 crops of the sample photos"

@@ -15,6 +15,7 @@ from typing import Optional, Sequence
 
 from semcom.channels import ChannelSpec
 from semcom.evaluation import ResultsFile, SummaryRow, SweepConfig, run_sweep, summarize
+from semcom.evaluation.sweep import FADING_REALIZATIONS
 from semcom.evaluation.labels import short_channel, short_scheme
 from semcom.evaluation.markdown import metric_table
 from semcom.evaluation.plots import Styles, interval_note, legend_entries, plot_results
@@ -40,6 +41,15 @@ class Study:
     note: str = ""
     skipped: dict[str, str] = field(default_factory=dict)  # label -> why it is not run here
     results: str = ""  # CSV stem when the rows are shared with another study (default: ``name``)
+    #: channel draws per image and operating point (None: 1 over AWGN, ``fading_realizations`` over fading)
+    realizations: Optional[int] = None
+    fading_realizations: int = FADING_REALIZATIONS
+
+    def sweep_config(self, dataset: str, data_dir: Optional[str], seed: int, device=None) -> SweepConfig:
+        return SweepConfig(schemes=list(self.schemes.values()), snr_db=list(self.snr_db),
+                           channels=list(self.channels), dataset=dataset, data_dir=data_dir, seed=seed,
+                           metrics=list(self.metrics), limit=self.limit, device=device,
+                           realizations=self.realizations, fading_realizations=self.fading_realizations)
 
     @property
     def csv(self) -> str:
@@ -50,16 +60,15 @@ def run_study(study: Study, folder: Path, dataset: str, data_dir: Optional[str],
               progress: bool = True, device=None) -> list[SummaryRow]:
     """Evaluate the missing rows of ``study`` into ``folder/<study.csv>`` (schemes on ``device``) and
     summarize the study's rows."""
-    config = SweepConfig(schemes=list(study.schemes.values()), snr_db=list(study.snr_db),
-                         channels=list(study.channels), dataset=dataset, data_dir=data_dir, seed=seed,
-                         metrics=list(study.metrics), limit=study.limit, device=device)
+    config = study.sweep_config(dataset, data_dir, seed, device)
     results = ResultsFile(folder / study.csv)
-    run_sweep(config, results, progress=progress)
-    labels = {ChannelSpec.parse(c).label for c in study.channels}
+    images = set(run_sweep(config, results, progress=progress).image_ids)
+    counts = {spec.label: config.realizations_for(spec) for spec in map(ChannelSpec.parse, study.channels)}
     wanted = {canonical_text(spec) for spec in study.schemes.values()}
     snrs = {round(float(s), 6) for s in study.snr_db}
-    return summarize([r for r in results.read() if r.scheme in wanted and r.seed == seed
-                      and r.channel in labels and round(r.snr_db, 6) in snrs], list(study.metrics))
+    return summarize([r for r in results.read() if r.scheme in wanted and r.seed == seed and r.image_id in images
+                      and r.realization < counts.get(r.channel, 0) and round(r.snr_db, 6) in snrs],
+                     list(study.metrics))
 
 
 def at_precision(study: Study, precision: Optional[str]) -> Study:
@@ -68,6 +77,11 @@ def at_precision(study: Study, precision: Optional[str]) -> Study:
         return study
     return dataclasses.replace(study, schemes={label: with_precision(spec, precision)
                                                for label, spec in study.schemes.items()})
+
+
+def with_realizations(study: Study, realizations: Optional[int]) -> Study:
+    """The study with ``realizations`` channel draws per image on every channel (None: unchanged)."""
+    return study if realizations is None else dataclasses.replace(study, realizations=realizations)
 
 
 def relabel(summary: Sequence[SummaryRow], schemes: dict[str, str]) -> list[SummaryRow]:

@@ -31,6 +31,7 @@ from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.latent_diff import load_codec, load_denoiser
 from semcom.schemes.registry import register_scheme
 from semcom.zoo import WeightsError, load_weights
+from semcom.zoo.registry import missing_weights_message
 
 STARTS = ("matched", "T")
 
@@ -74,7 +75,8 @@ class BandwidthDiff(Scheme):
         multiple = 1
         if self.config.steps > 0:
             if not self.config.denoiser:
-                raise WeightsError("bandwidth-diff needs denoiser=NAME|PATH (or steps=0: no reverse process)")
+                raise WeightsError(missing_weights_message("bandwidth-diff", "denoiser", "semcom train latent-diff-denoiser",
+                                                           "latent-diff-denoiser") + " (or steps=0: no reverse process)")
             self.denoiser = load_denoiser(self.config.denoiser, self.codec, self.config.codec)
             multiple = self.denoiser.size_multiple
         self.size_multiple = self.codec.downsampling * multiple

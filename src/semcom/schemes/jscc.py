@@ -19,6 +19,7 @@ from semcom.rng import Generators
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.registry import register_scheme
 from semcom.zoo import WeightsError, load_weights
+from semcom.zoo.registry import missing_weights_message
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class JSCCScheme(Scheme):
     def __init__(self, config=None, precision: str = "fp32"):
         super().__init__(config, precision)
         if not self.config.weights:
-            raise WeightsError(f"{self.name} needs weights=NAME|PATH (a zoo name or a `semcom train jscc` folder)")
+            raise WeightsError(missing_weights_message(self.name, "weights", f"semcom train {self.arch}"))
         model, model_config = load_weights(self.config.weights)
         if not isinstance(model, JSCCAutoencoder) or model_config.arch != self.arch:
             raise WeightsError(f"weights {self.config.weights!r} are not a {self.arch} model")

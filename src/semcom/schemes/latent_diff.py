@@ -27,6 +27,7 @@ from semcom.rng import Generators
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.registry import register_scheme
 from semcom.zoo import WeightsError, load_weights
+from semcom.zoo.registry import missing_weights_message
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ class LatentDiff(Scheme):
         multiple = 1
         if self.config.steps > 0:
             if not self.config.denoiser:
-                raise WeightsError("latent-diff needs denoiser=NAME|PATH (or steps=0 for the no-denoiser ablation)")
+                raise WeightsError(missing_weights_message("latent-diff", "denoiser", "semcom train latent-diff-denoiser",
+                                                           "latent-diff-denoiser") + " (or steps=0: the no-denoiser ablation)")
             self.denoiser = load_denoiser(self.config.denoiser, self.codec, self.config.codec)
             multiple = self.denoiser.size_multiple
         self.size_multiple = self.codec.downsampling * multiple

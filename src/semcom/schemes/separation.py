@@ -93,7 +93,12 @@ class SeparationScheme(Scheme):
             recons.append(self.fallback(height, width) if lost else recon)
             bpp.append(0.0 if lost else 8 * delivery.sent_bytes / (height * width))
             outage.append(lost)
-            details.append({"codec": self.codec_name, "bytes": delivery.sent_bytes, **delivery.details})
+            info = {"codec": self.codec_name, "bytes": delivery.sent_bytes, **delivery.details}
+            if lost:  # why the receiver shows the fallback image (in the row's info column)
+                info["outage_reason"] = info.get("outage_reason") or "decoding failed: the codec could not read the stream"
+            else:
+                info.pop("outage_reason", None)
+            details.append(info)
         return Transmission(
             reconstruction=torch.stack(recons).to(images.device), channel_uses=k, source_size=3 * height * width,
             design_rho=Fraction(self.config.rho),

@@ -34,6 +34,10 @@ class CapacitySeparation(SeparationScheme):
         details = {"quality": None if found is None else found[0], "planned_bits": round(planned_bits),
                    "carried_bits": round(carried_bits)}
         delivered = found is not None and 8 * sent <= carried_bits
+        if found is None:
+            details["outage_reason"] = "no codec quality fits the planned capacity"
+        elif not delivered:
+            details["outage_reason"] = "decoding failed: the channel carried fewer bits than the file (a fade)"
         return Delivery(found[1] if delivered else None, sent, details)
 
 

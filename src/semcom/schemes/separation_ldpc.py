@@ -67,10 +67,16 @@ class LDPCSeparation(SeparationScheme):
         found = self.search.fit(self.as_uint8(image), capacity) if capacity > 0 else None
         details = {"mcs": mcs.name if mcs else None, "quality": found[0] if found else None}
         if found is None:
+            details["outage_reason"] = ("no MCS decodes at this SNR" if mcs is None else
+                                        "no codec quality fits the MCS's budget" if capacity > 0 else
+                                        "the MCS's budget holds no file")
             return Delivery(None, 0, details)
         payload = len(found[1]).to_bytes(LENGTH_HEADER_BYTES, "big") + found[1]
         link = send_bytes(payload, symbols, mcs, snr_db, channel, generator)
         details.update(blocks=link.blocks, block_errors=link.block_errors)
+        if link.block_errors:
+            details["outage_reason"] = (f"decoding failed: {link.block_errors} of {link.blocks} LDPC blocks in "
+                                        "error")  # used only when the codec then cannot decode the file
         size = int.from_bytes(link.received[:LENGTH_HEADER_BYTES], "big")
         return Delivery(link.received[LENGTH_HEADER_BYTES:LENGTH_HEADER_BYTES + size], len(found[1]), details)
 

@@ -33,6 +33,16 @@ def load_manifest(zoo_dir: Path = ZOO_DIR) -> dict[str, dict[str, Any]]:
         raise WeightsError(f"{manifest}: corrupt zoo manifest ({type(exc).__name__}: {exc}); reinstall semcom") from None
 
 
+def missing_weights_message(scheme: str, option: str, trained_by: str, zoo_scheme: str = "",
+                            zoo_dir: Path = ZOO_DIR) -> str:
+    """The error for a learned scheme created without its weights: which option, the zoo names that fit
+    (manifest entries whose ``scheme`` is ``zoo_scheme``, default ``scheme``) and the command that trains more."""
+    names = sorted(n for n, e in load_manifest(zoo_dir).items() if e.get("scheme") == (zoo_scheme or scheme))
+    shipped = f"a zoo name ({', '.join(names)})" if names else "a zoo name (none shipped; see `semcom zoo list`)"
+    return (f"{scheme} needs {option}=NAME|PATH: {shipped}, or the final/ folder of `{trained_by}`; e.g. "
+            f"{scheme}:{option}={names[0] if names else 'runs/x/final'}")
+
+
 #: A zoo name is one path segment of lower-case letters, digits, dots, underscores and hyphens.
 ZOO_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
