@@ -56,7 +56,8 @@ def encode_dataset(codec, dataset, cache_dir: str | Path | None = None, split: s
         fingerprint = codec_fingerprint(codec)
         cache = None if cache_dir is None else Path(cache_dir) / f"latents-{split}-{fingerprint[:16]}.safetensors"
         tensors = _read_cache(cache, fingerprint)
-        if tensors is not None and set(tensors) != set(dataset.image_ids):  # a folder whose images changed
+        ids = getattr(dataset, "image_ids", None)  # a plain list of items has none: its cache is trusted
+        if tensors is not None and ids is not None and set(tensors) != set(ids):  # a folder whose images changed
             tensors = None
         if tensors is None:
             tensors = _encode_all(codec, dataset, progress)
