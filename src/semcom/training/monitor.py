@@ -13,6 +13,9 @@ class StepMonitor:
     """Running sums of a log interval's values (``float32 []`` tensors or floats) and its first bad step."""
 
     def __init__(self):
+        self._reset()
+
+    def _reset(self) -> None:
         self._sums: dict[str, torch.Tensor | float] = {}
         self._counts: dict[str, int] = {}
         self._first_bad: Optional[torch.Tensor] = None  # int64 [] on the device; -1 while every loss is finite
@@ -39,7 +42,7 @@ class StepMonitor:
                             first_bad.double()]).tolist()
         means = {k: host[i] / self._counts[k] for i, k in enumerate(keys)}
         bad = int(host[-1])
-        self.__init__()
+        self._reset()
         return means, (None if bad < 0 else bad)
 
 
