@@ -116,7 +116,7 @@ def test_ldpc_scheme_survives_a_broken_link(photo):
 
 
 def test_ldpc_scheme_over_fading_with_pilots_has_outages(photo):
-    from semcom.schemes.separation_ldpc import data_symbols_within
+    from semcom.channels import data_symbols_within
 
     spec = ChannelSpec.parse("rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8")
     k = photo.numel() // 12

@@ -24,7 +24,7 @@ from semcom.channels.frontend import (
     ZFEqualizer,
     receiver_input,
 )
-from semcom.channels.link import LinkOutput, transmit_symbols
+from semcom.channels.link import LinkOutput, data_symbols_within, transmit_symbols
 from semcom.channels.packing import (
     bandwidth_ratio,
     complex_to_real,
@@ -36,6 +36,8 @@ from semcom.channels.packing import (
 from semcom.channels.pilots import FrameLayout, build_frame, pilot_sequence, split_frame
 from semcom.channels.power import PowerNormalized, mean_power, normalize_power
 from semcom.channels.snr import noise_var_to_snr_db, snr_db_to_noise_var, validate_snr_db
-from semcom.channels.spec import ChannelSpec, ChannelSpecError
+from semcom.channels.mimo import MIMOSpec
+from semcom.channels.ofdm import OFDMSpec
+from semcom.channels.spec import ChannelSpec, ChannelSpecError, parse_channel
 
 __all__ = [name for name in dir() if not name.startswith("_")]

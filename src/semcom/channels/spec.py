@@ -6,11 +6,16 @@ A spec has a canonical text label, used in results files and on the command line
     awgn:snr=blind
     rayleigh:coherence=image,csi=perfect,eq=mmse
     rayleigh:coherence=64,csi=ls,eq=zf,pilots=4,snr=pilot
+
+OFDM over 3GPP TDL channels (:mod:`semcom.channels.ofdm`) and MIMO spatial multiplexing
+(:mod:`semcom.channels.mimo`) have specs of their own; :func:`parse_channel` reads any of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+
+import torch
 
 from semcom.channels.fading import Coherence, coherence_length
 from semcom.errors import SemcomError
@@ -52,10 +57,10 @@ class ChannelSpec:
     pilots: int = 8
 
     def __post_init__(self):
-        _check(self.kind, KINDS, "channel")
-        _check(self.csi, CSI, "csi")
-        _check(self.eq, EQUALIZERS, "eq")
-        _check(self.snr, SNR_ESTIMATORS, "snr")
+        check_choice(self.kind, KINDS, "channel")
+        check_choice(self.csi, CSI, "csi")
+        check_choice(self.eq, EQUALIZERS, "eq")
+        check_choice(self.snr, SNR_ESTIMATORS, "snr")
         if isinstance(self.coherence, int) and not 1 <= self.coherence <= MAX_COHERENCE:
             raise ChannelSpecError(f"coherence must be 1..{MAX_COHERENCE} symbols (or image, fast), got {self.coherence}")
         try:
@@ -75,6 +80,24 @@ class ChannelSpec:
     @property
     def uses_pilots(self) -> bool:
         return self.csi == "ls" or self.snr == "pilot"
+
+    @property
+    def fading(self) -> bool:
+        """Whether the channel varies from draw to draw (it takes several realizations to measure)."""
+        return self.kind != "awgn"
+
+    def frame_len(self, num_data: int) -> int:
+        """Channel uses on air for ``num_data`` data symbols, pilots included."""
+        from semcom.channels.link import frame_layout
+
+        layout = frame_layout(self, num_data)
+        return layout.frame_len if layout else int(num_data)
+
+    def transmit(self, s: torch.Tensor, snr_db, generator=None):
+        """Send ``complex64 [B, k]`` symbols (:func:`semcom.channels.link.transmit_symbols`)."""
+        from semcom.channels.link import flat_transmit
+
+        return flat_transmit(self, s, snr_db, generator)
 
     @property
     def label(self) -> str:
@@ -110,9 +133,47 @@ class ChannelSpec:
         return spec
 
 
-def _check(value: str, allowed: tuple, what: str) -> None:
+def check_choice(value: str, allowed: tuple, what: str) -> None:
     if value not in allowed:
         raise ChannelSpecError(f"unknown {what} {value!r}; choose one of {', '.join(allowed)}")
+
+
+
+def coerce_options(spec_class: type, given: dict[str, str], text: str) -> dict:
+    """Check ``given`` option names against the dataclass fields of ``spec_class`` and convert each value to
+    its field's type (int, float or text), or raise :class:`ChannelSpecError` naming the option."""
+    defaults = {f.name: f.default for f in fields(spec_class)}
+    options = {}
+    for key, value in given.items():
+        if key not in defaults:
+            raise ChannelSpecError(f"bad channel option {key}={value!r} in {text!r}; options: {sorted(defaults)}")
+        kind = type(defaults[key])
+        try:
+            options[key] = kind(value) if kind in (int, float) else value.lower()
+        except ValueError:
+            raise ChannelSpecError(f"{key} must be {'an integer' if kind is int else 'a number'}, got {value!r} "
+                                   f"in {text!r}") from None
+    return options
+
+
+#: Channel kinds with specs of their own, and the module that defines each.
+SPEC_MODULES = {"ofdm": ("semcom.channels.ofdm", "OFDMSpec"), "mimo": ("semcom.channels.mimo", "MIMOSpec")}
+
+
+def parse_channel(text):
+    """Any channel spec from its text (``awgn``, ``rayleigh:…``, ``ofdm:…``, ``mimo:…``); a spec object is
+    returned as it is. Parsing never imports Sionna; sending does."""
+    if not isinstance(text, str):
+        return text
+    kind = str(text).strip().partition(":")[0].strip().lower()
+    if kind in SPEC_MODULES:
+        import importlib
+
+        module, name = SPEC_MODULES[kind]
+        return getattr(importlib.import_module(module), name).parse(text)
+    if kind not in KINDS:
+        raise ChannelSpecError(f"unknown channel {kind!r}; choose one of {', '.join(KINDS + tuple(SPEC_MODULES))}")
+    return ChannelSpec.parse(text)
 
 
 def _coerce(key: str, value: str):

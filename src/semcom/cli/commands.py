@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from semcom.channels import ChannelSpec, bandwidth_ratio, source_size, validate_snr_db
+from semcom.channels import bandwidth_ratio, parse_channel, source_size, validate_snr_db
 from semcom.cli.app import app
 from semcom.cli.tables import print_outage, print_per_image, print_summary
 from semcom.data import describe_conversion, load_image, save_image
@@ -44,7 +44,7 @@ def evaluate(
     dataset: str = typer.Option("kodak", help="Registered dataset name or an image directory."),
     data: Optional[str] = typer.Option(None, "--data", help="Data root holding kodak/, bsds500/, cifar10-jpg/ (else $SEMCOM_DATA)."),
     snr_db: str = typer.Option("-5:30:5", "--snr-db", help="SNR grid in dB: start:stop:step (stop included: -5:30:5 is -5, 0, ..., 30), a list 0,10,20, or one value."),
-    channel: List[str] = typer.Option(["awgn"], "--channel", "-c", help="Channel spec (repeatable), e.g. awgn or rayleigh:csi=ls,eq=zf."),
+    channel: List[str] = typer.Option(["awgn"], "--channel", "-c", help="Channel spec (repeatable): awgn, rayleigh:csi=ls,eq=zf, ofdm:model=tdl-a,csi=ls or mimo:nt=2,nr=2 (the last two need semcom[phy]; DESIGN.md §2)."),
     out: Path = typer.Option(Path("results.csv"), "--out", "-o", help="Results file (.csv or .jsonl); appended to and resumed."),
     seed: int = typer.Option(0, help="Sweep seed; each row's random source derives from it."),
     limit: Optional[int] = typer.Option(None, help="Use only the first N images."),
@@ -71,7 +71,7 @@ def evaluate(
     if not shard.is_main:
         return
     wanted = {canonical_text(s, config.precision) for s in scheme}
-    counts = {c.label: config.realizations_for(c) for c in map(ChannelSpec.parse, channel)}
+    counts = {c.label: config.realizations_for(c) for c in map(parse_channel, channel)}
     rows = [r for r in results.read() if r.scheme in wanted and r.seed == seed
             and r.realization < counts.get(r.channel, 0)]
     print_summary(summarize(rows, ["psnr", "ssim"]), ["psnr", "ssim"])
@@ -94,7 +94,7 @@ def transmit(
     image: Path = typer.Argument(..., help="Input image (PNG, JPEG, ...)."),
     scheme: str = typer.Option("identity-analog", "--scheme", "-s", help="Scheme spec."),
     snr_db: float = typer.Option(..., "--snr-db", help="Channel SNR in dB (P / sigma², sigma² per complex symbol)."),
-    channel: str = typer.Option("awgn", "--channel", "-c", help="awgn | rayleigh, optionally with options."),
+    channel: str = typer.Option("awgn", "--channel", "-c", help="awgn, rayleigh, ofdm or mimo, optionally with options (e.g. ofdm:model=tdl-c,csi=ls)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Where to write the reconstruction."),
     seed: int = typer.Option(0, help="Seed of the channel's random source."),
     strict: bool = typer.Option(False, help="Refuse images that need conversion (RGBA, grey, 16-bit, ...)."),
@@ -104,7 +104,7 @@ def transmit(
 ) -> None:
     """Send one image through a scheme and print PSNR/SSIM, k, n and rho."""
     validate_snr_db(snr_db)
-    spec = ChannelSpec.parse(channel)
+    spec = parse_channel(channel)
     if out is not None:
         check_output(out, IMAGE_SUFFIXES, protect=image)
     sender = create_scheme(scheme, device=resolve_device(device), precision=check_precision(precision))

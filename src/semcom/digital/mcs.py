@@ -17,9 +17,14 @@ from typing import Mapping, Optional, Union
 
 from semcom.digital.ldpc import LDPCCode
 from semcom.digital.modulation import QAM
+from semcom.digital.nr import NR_BITS_PER_SYMBOL, NR_RATES, NRCode, NRQAM
 
-_MOD_NAMES = {2: "qpsk", 4: "16qam", 6: "64qam"}
-TABLE_RESOURCE = "mcs_table.json"
+_MOD_NAMES = {2: "qpsk", 4: "16qam", 6: "64qam", 8: "256qam"}
+#: The code families: the IEEE 802.11n LDPC codes (semcom's own encoder, the ``ldpc`` package's BP) and the
+#: 5G NR code blocks of Sionna PHY (:mod:`semcom.digital.nr`).
+FAMILIES = ("80211n", "nr")
+TABLE_RESOURCES = {"80211n": "mcs_table.json", "nr": "mcs_table_nr.json"}
+TABLE_RESOURCE = TABLE_RESOURCES["80211n"]
 
 
 @dataclass(frozen=True)
@@ -33,21 +38,25 @@ class MCS:
 
     bits_per_symbol: int
     rate: Fraction
+    family: str = "80211n"
 
     def __post_init__(self):
-        if self.bits_per_symbol not in _MOD_NAMES:
-            raise ValueError(
-                f"bits_per_symbol must be one of {sorted(_MOD_NAMES)}, got {self.bits_per_symbol}"
-            )
+        if self.family not in FAMILIES:
+            raise ValueError(f"unknown MCS family {self.family!r}; choose one of {', '.join(FAMILIES)}")
+        allowed_bits = (2, 4, 6) if self.family == "80211n" else NR_BITS_PER_SYMBOL
+        if self.bits_per_symbol not in allowed_bits:
+            raise ValueError(f"bits_per_symbol must be one of {list(allowed_bits)}, got {self.bits_per_symbol}")
         rate = Fraction(self.rate)
-        if str(rate) not in LDPCCode.available_rates():
-            raise ValueError(f"no LDPC code of rate {rate}; available: {LDPCCode.available_rates()}")
+        rates = LDPCCode.available_rates() if self.family == "80211n" else NR_RATES
+        if str(rate) not in rates:
+            raise ValueError(f"no {self.family} LDPC code of rate {rate}; available: {rates}")
         object.__setattr__(self, "rate", rate)
 
     @property
     def name(self) -> str:
-        """E.g. ``"qpsk-1/2"``, ``"16qam-3/4"``, ``"64qam-5/6"``."""
-        return f"{_MOD_NAMES[self.bits_per_symbol]}-{self.rate}"
+        """E.g. ``"qpsk-1/2"``, ``"16qam-3/4"``, ``"64qam-5/6"``; NR ones start with ``nr-``."""
+        prefix = "nr-" if self.family == "nr" else ""
+        return f"{prefix}{_MOD_NAMES[self.bits_per_symbol]}-{self.rate}"
 
     @property
     def spectral_efficiency(self) -> float:
@@ -55,22 +64,27 @@ class MCS:
         return float(self.bits_per_symbol * self.rate)
 
     @property
-    def modulation(self) -> QAM:
-        return QAM(self.bits_per_symbol)
+    def modulation(self):
+        """:class:`QAM` (802.11n family) or Sionna's NR QAM (:class:`semcom.digital.nr.NRQAM`)."""
+        return QAM(self.bits_per_symbol) if self.family == "80211n" else _nr_qam(self.bits_per_symbol)
 
     @property
-    def code(self) -> LDPCCode:
-        return LDPCCode.standard(self.rate)
+    def code(self):
+        """The IEEE 802.11n code (n = 1944) or the 5G NR code block (:class:`semcom.digital.nr.NRCode`)."""
+        return LDPCCode.standard(self.rate) if self.family == "80211n" else NRCode.standard(self.rate)
 
     @classmethod
     def parse(cls, name: str) -> "MCS":
         """Inverse of :attr:`name`: ``MCS.parse("16qam-3/4") == MCS(4, Fraction(3, 4))``."""
+        text = name.strip().lower()
+        family = "nr" if text.startswith("nr-") else "80211n"
         try:
-            mod, rate = name.strip().lower().split("-")
+            mod, rate = text.removeprefix("nr-").split("-")
             bits = {v: k for k, v in _MOD_NAMES.items()}[mod]
-            return cls(bits, Fraction(rate))
+            return cls(bits, Fraction(rate), family)
         except (ValueError, KeyError, ZeroDivisionError):
-            raise ValueError(f"not an MCS name: {name!r} (expected e.g. 'qpsk-1/2', '16qam-3/4')") from None
+            raise ValueError(f"not an MCS name: {name!r} (expected e.g. 'qpsk-1/2', '16qam-3/4', "
+                             "'nr-256qam-5/6')") from None
 
     def __str__(self) -> str:
         return self.name
@@ -78,8 +92,23 @@ class MCS:
 
 #: Every MCS: 3 modulations × the LDPC rates, ordered by modulation, then rate.
 ALL_MCS: tuple[MCS, ...] = tuple(
-    MCS(bits, Fraction(rate)) for bits in sorted(_MOD_NAMES) for rate in LDPCCode.available_rates()
+    MCS(bits, Fraction(rate)) for bits in (2, 4, 6) for rate in LDPCCode.available_rates()
 )
+#: The 5G NR family: 4 modulations × the NR rates.
+NR_MCS: tuple[MCS, ...] = tuple(
+    MCS(bits, Fraction(rate), "nr") for bits in NR_BITS_PER_SYMBOL for rate in NR_RATES
+)
+
+
+def family_mcs(family: str) -> tuple[MCS, ...]:
+    """Every MCS of a code family (``80211n`` or ``nr``)."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown MCS family {family!r}; choose one of {', '.join(FAMILIES)}")
+    return ALL_MCS if family == "80211n" else NR_MCS
+
+
+def _nr_qam(bits_per_symbol: int):
+    return NRQAM(bits_per_symbol)
 
 
 @dataclass(frozen=True)
@@ -102,10 +131,11 @@ class MCSTable:
         return self.thresholds_db[mcs.name if isinstance(mcs, MCS) else mcs]
 
 
-def load_mcs_table(path: Optional[Union[str, Path]] = None) -> MCSTable:
-    """Read an MCS threshold table; by default the one packaged with semcom."""
+def load_mcs_table(path: Optional[Union[str, Path]] = None, family: str = "80211n") -> MCSTable:
+    """Read an MCS threshold table; by default the one packaged with semcom for ``family``."""
     if path is None:
-        text = resources.files("semcom.digital").joinpath(TABLE_RESOURCE).read_text(encoding="utf-8")
+        family_mcs(family)  # checks the name
+        text = resources.files("semcom.digital").joinpath(TABLE_RESOURCES[family]).read_text(encoding="utf-8")
     else:
         text = Path(path).read_text(encoding="utf-8")
     doc = json.loads(text)
@@ -123,7 +153,7 @@ def select_mcs(snr_db: float, table: Optional[Union[MCSTable, Mapping[str, float
     Args:
         snr_db: the (effective) SNR the link will see, in dB.
         table: an :class:`MCSTable` or a mapping MCS name -> threshold (dB); default: the packaged table.
-            MCS names in the table that are not in :data:`ALL_MCS` are ignored.
+            The table's names pick the family (:data:`ALL_MCS` or :data:`NR_MCS`); other names are ignored.
 
     Returns:
         The chosen :class:`MCS` (ties in spectral efficiency go to the lower threshold), or None if
@@ -133,7 +163,7 @@ def select_mcs(snr_db: float, table: Optional[Union[MCSTable, Mapping[str, float
         table = load_mcs_table()
     thresholds = table.thresholds_db if isinstance(table, MCSTable) else table
     best: Optional[MCS] = None
-    for mcs in ALL_MCS:
+    for mcs in ALL_MCS + NR_MCS:
         t = thresholds.get(mcs.name)
         if t is None or t > snr_db:
             continue

@@ -3,6 +3,7 @@
 Usage::
 
     python -m semcom.digital.measure_mcs --out src/semcom/digital/mcs_table.json
+    python -m semcom.digital.measure_mcs --family nr --max-blocks 500 --out src/semcom/digital/mcs_table_nr.json
 
 For each MCS the sweep starts ``--start-margin`` dB above the Gaussian-input Shannon limit
 ``10 log10(2^SE - 1)`` (SE = spectral efficiency; no code can work below it) on a ``--step`` dB grid and walks
@@ -37,7 +38,8 @@ import torch
 
 from semcom.channels.link import transmit_symbols
 from semcom.channels.spec import ChannelSpec
-from semcom.digital.mcs import ALL_MCS, MCS
+from semcom.digital.mcs import FAMILIES, MCS, family_mcs
+from semcom.digital.nr import DEFAULT_ITERATIONS, NR_BLOCK_BITS
 
 TARGET_BLER = 1e-2
 
@@ -193,16 +195,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--batch", type=int, default=50, help="codewords per channel call")
     parser.add_argument("--step", type=float, default=0.25, help="SNR grid step (dB)")
     parser.add_argument("--start-margin", type=float, default=0.5, help="first point: Shannon limit + this")
-    parser.add_argument("--max-iter", type=int, default=50, help="BP iterations")
+    parser.add_argument("--family", choices=FAMILIES, default="80211n",
+                        help="code family: IEEE 802.11n LDPC, or 5G NR LDPC with CRC-24B (Sionna)")
+    parser.add_argument("--max-iter", type=int, default=None,
+                        help=f"BP iterations (default: 50 for 80211n, {DEFAULT_ITERATIONS} for nr)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--mcs", nargs="*", default=None, help="subset of MCS names (default: all)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (BP is single-threaded)")
     args = parser.parse_args(argv)
+    if args.max_iter is None:
+        args.max_iter = 50 if args.family == "80211n" else DEFAULT_ITERATIONS
     torch.set_num_threads(args.threads)
 
     from tqdm import tqdm
 
-    schemes = [MCS.parse(n) for n in args.mcs] if args.mcs else list(ALL_MCS)
+    schemes = [MCS.parse(n) for n in args.mcs] if args.mcs else list(family_mcs(args.family))
     given = sys.argv[1:] if argv is None else list(argv)
     command = "python -m semcom.digital.measure_mcs " + shlex.join(given)
     started = time.perf_counter()
@@ -241,14 +248,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                    f"(Shannon {shannon_limit_db(mcs.spectral_efficiency):6.2f} dB)")
     bar.close()
 
-    import ldpc as ldpc_pkg
+    if args.family == "80211n":
+        import ldpc as ldpc_pkg
 
+        codes = "Codes: IEEE 802.11n LDPC, n = 1944; Gray QAM; exact LLRs; product-sum BP."
+        decoder = dict(library=f"ldpc {getattr(ldpc_pkg, '__version__', '?')}", method="product_sum",
+                       schedule="parallel", max_iter=args.max_iter)
+    else:
+        import sionna
+
+        codes = (f"Codes: 5G NR LDPC code blocks (TS 38.212) with CRC-24B, rate matched to n = {NR_BLOCK_BITS} "
+                 "coded bits; NR Gray QAM; exact app demapping; a block error is any payload bit wrong.")
+        decoder = dict(library=f"sionna-no-rt {sionna.__version__}", method="LDPC5GDecoder boxplus-phi",
+                       schedule="flooding", max_iter=args.max_iter)
     doc = dict(
         description=(
             "Per MCS, the lowest AWGN SNR (dB, snr_db = 10 log10(P/sigma^2), complex noise) on a "
-            f"{args.step} dB grid at which the measured block error rate is below {TARGET_BLER}. Codes: IEEE "
-            "802.11n LDPC, n = 1944; Gray QAM; exact LLRs; product-sum BP."
+            f"{args.step} dB grid at which the measured block error rate is below {TARGET_BLER}. {codes}"
         ),
+        family=args.family,
         target_bler=TARGET_BLER,
         channel="awgn",
         thresholds_db=thresholds,
@@ -265,8 +283,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             step_db=args.step,
             start_margin_db=args.start_margin,
             seed=args.seed,
-            decoder=dict(library=f"ldpc {getattr(ldpc_pkg, '__version__', '?')}", method="product_sum",
-                         schedule="parallel", max_iter=args.max_iter),
+            decoder=decoder,
             date=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             semcom_commit=_git("rev-parse", "HEAD"),
             worktree_dirty=bool(_git("status", "--porcelain")),

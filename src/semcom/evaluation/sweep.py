@@ -20,7 +20,7 @@ from typing import Callable, Optional, Sequence
 import torch
 from tqdm import tqdm
 
-from semcom.channels import ChannelSpec, bandwidth_ratio
+from semcom.channels import ChannelSpec, parse_channel, bandwidth_ratio
 from semcom.channels.snr import validate_snr_db
 from semcom.data import get_dataset
 from semcom.device import resolve_device
@@ -47,7 +47,7 @@ REALIZATION_BATCH = 4
 
 def default_realizations(channel: ChannelSpec, fading: int = FADING_REALIZATIONS) -> int:
     """1 over AWGN, ``fading`` over any fading channel."""
-    return 1 if channel.kind == "awgn" else fading
+    return fading if channel.fading else 1
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def run_sweep(
         device = resolve_device(config.device) if config.device is not None else None
         schemes = [create_scheme(spec, device=device, precision=config.precision) for spec in config.schemes]
         specs = {id(s): canonical_spec(s) for s in schemes}  # computed once, used in every row key
-        channels = [ChannelSpec.parse(c) for c in config.channels]
+        channels = [parse_channel(c) for c in config.channels]
         for snr in config.snr_db:
             validate_snr_db(snr)
         for count in (config.realizations, config.fading_realizations):

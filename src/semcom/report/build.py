@@ -13,7 +13,7 @@ from typing import Mapping, Optional, Sequence
 
 import torch
 
-from semcom.channels import ChannelSpec
+from semcom.channels import parse_channel
 from semcom.data import get_dataset
 from semcom.evaluation.reconstructions import save_reconstruction_grid
 from semcom.evaluation.sweep import git_commit
@@ -88,7 +88,7 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
     if grid is not None and grid.schemes:
         photos = get_dataset(dataset, data_dir=data_dir, limit=1)
         path = save_reconstruction_grid(
-            photos[0].image, grid.schemes, grid.snr_db, ChannelSpec.parse(grid.channel),
+            photos[0].image, grid.schemes, grid.snr_db, parse_channel(grid.channel),
             folder / "reconstructions.jpg", torch.Generator().manual_seed(seed), dataset=photos, progress=progress,
             device=device)
         report.add(Heading("Reconstructions (paper A Fig. 3)"),

@@ -14,7 +14,7 @@ from pathlib import Path
 from statistics import median
 from typing import Optional, Sequence
 
-from semcom.channels import ChannelSpec
+from semcom.channels import parse_channel
 from semcom.data import get_dataset
 from semcom.evaluation import ResultsFile
 from semcom.evaluation.results import row_key
@@ -69,7 +69,7 @@ def plan_study(study, folder: Path, dataset: str, data_dir: Optional[str], seed:
     keys = ResultsFile(folder / study.csv).keys() if (folder / study.csv).is_file() else set()
     done = {(key[0], *key[2:]) for key in keys}  # the weights id follows from the spec
     config = study.sweep_config(dataset, data_dir, seed)
-    channels = {spec.label: config.realizations_for(spec) for spec in map(ChannelSpec.parse, study.channels)}
+    channels = {spec.label: config.realizations_for(spec) for spec in map(parse_channel, study.channels)}
     missing, seconds = 0, 0.0
     for spec in study.schemes.values():
         canonical, todo = canonical_text(spec), 0

@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Optional, Sequence
 
-from semcom.channels import ChannelSpec
+from semcom.channels import parse_channel
 from semcom.evaluation import ResultsFile, SummaryRow, SweepConfig, run_sweep, summarize
 from semcom.evaluation.sweep import FADING_REALIZATIONS
 from semcom.evaluation.labels import short_channel, short_scheme
@@ -63,7 +63,7 @@ def run_study(study: Study, folder: Path, dataset: str, data_dir: Optional[str],
     config = study.sweep_config(dataset, data_dir, seed, device)
     results = ResultsFile(folder / study.csv)
     images = set(run_sweep(config, results, progress=progress).image_ids)
-    counts = {spec.label: config.realizations_for(spec) for spec in map(ChannelSpec.parse, study.channels)}
+    counts = {spec.label: config.realizations_for(spec) for spec in map(parse_channel, study.channels)}
     wanted = {canonical_text(spec) for spec in study.schemes.values()}
     snrs = {round(float(s), 6) for s in study.snr_db}
     return summarize([r for r in results.read() if r.scheme in wanted and r.seed == seed and r.image_id in images
@@ -148,7 +148,7 @@ def study_tables(study: Study, summary: Sequence[SummaryRow]) -> list[Block]:
     blocks.append(Table(["scheme", "legend name", "spec"],
                         [[label, short_scheme(spec), spec] for label, spec in study.schemes.items()],
                         caption="schemes of this study", numeric=False))
-    blocks.append(Table(["channel", "spec"], [[short_channel(c), ChannelSpec.parse(c).label] for c in study.channels],
+    blocks.append(Table(["channel", "spec"], [[short_channel(c), parse_channel(c).label] for c in study.channels],
                         caption="channels of this study", numeric=False))
     blocks.append(Link(study.csv, f"all rows: {study.csv}"))
     return blocks

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Optional, Union
 import torch
 from torch import nn
 
-from semcom.channels import ChannelSpec
+from semcom.channels import ChannelSpec, parse_channel
 from semcom.channels.snr import SNRLike
 from semcom.data import crop_back, pad_to_multiple
 from semcom.rng import Generators
@@ -178,7 +178,7 @@ class Scheme(nn.Module, ABC):
         """
         single = images.dim() == 3
         x = (images[None] if single else images).to(self.device, torch.float32)
-        spec = channel if isinstance(channel, ChannelSpec) else ChannelSpec.parse(channel)
+        spec = parse_channel(channel)
         if generator is None and seed is not None:
             generator = [torch.Generator().manual_seed(int(seed) + i) for i in range(x.shape[0])]
         padded, pad = pad_to_multiple(x, self.size_multiple)

@@ -3,6 +3,11 @@
 The transmitter encodes at its average SNR (ADJSCC's attention modules take it; DeepJSCC ignores it); the
 receiver equalizes, estimates the SNR as the channel spec says, and decodes the unbiased symbols.
 Weights come from the zoo by name or from a folder written by ``semcom train jscc``: ``weights=NAME|PATH``.
+
+What ADJSCC's decoder is told (``snr_input``): ``estimate`` (default) is the front end's average SNR
+(the given SNR with ``snr=known``, or its pilot/blind estimate); ``effective`` is ``1/noise_var`` of the
+symbols it decodes (:attr:`semcom.channels.LinkOutput.decoder_input`: over AWGN the same number, over
+fading, OFDM and MIMO the SNR after equalization, pooled over the image). DeepJSCC is told nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass
 import torch
 
 from semcom.channels import ChannelSpec, transmit_symbols
-from semcom.channels.snr import per_image, snr_db_to_noise_var, validate_snr_db
+from semcom.channels.snr import noise_var_to_snr_db, per_image, snr_db_to_noise_var, validate_snr_db
 from semcom.models.deepjscc import DOWNSAMPLING
 from semcom.models.jscc import JSCCAutoencoder
 from semcom.rng import Generators
@@ -25,6 +30,14 @@ from semcom.zoo.registry import missing_weights_message
 @dataclass(frozen=True)
 class JSCCSchemeConfig:
     weights: str = ""
+    snr_input: str = "estimate"
+
+    def __post_init__(self):
+        if self.snr_input not in SNR_INPUTS:
+            raise ValueError(f"snr_input must be one of {', '.join(SNR_INPUTS)}, got {self.snr_input!r}")
+
+
+SNR_INPUTS = ("estimate", "effective")
 
 
 class JSCCScheme(Scheme):
@@ -43,6 +56,8 @@ class JSCCScheme(Scheme):
         if not isinstance(model, JSCCAutoencoder) or model_config.arch != self.arch:
             raise WeightsError(f"weights {self.config.weights!r} are not a {self.arch} model")
         self.model = model
+        if not model.snr_adaptive and self.config.snr_input != "estimate":
+            raise WeightsError(f"snr_input changes nothing for {self.name}: its decoder takes no SNR")
 
     @property
     def weights_id(self) -> str:
@@ -55,18 +70,21 @@ class JSCCScheme(Scheme):
             symbols = self.model.encode(images, snrs)
             link = transmit_symbols(symbols, snrs, channel, generator)
             given = link.decoder_input
-            recon = self.model.decode(given.symbols, link.snr_db, images.shape[-2], images.shape[-1]).float()
+            told_db = link.snr_db if self.config.snr_input == "estimate" else noise_var_to_snr_db(given.noise_var)
+            told_db = told_db.to(images.device)
+            recon = self.model.decode(given.symbols, told_db, images.shape[-2], images.shape[-1]).float()
         return Transmission(
             reconstruction=recon.clamp(0, 1), channel_uses=link.channel_uses, source_size=images[0].numel(),
             data_uses=symbols.shape[1],
-            snr_db_estimate=link.snr_db, **self._told(link),
+            snr_db_estimate=link.snr_db, **self._told(told_db),
         )
 
-    def _told(self, link) -> dict:
-        """ADJSCC's attention modules are told the front end's average SNR estimate; DeepJSCC is told nothing."""
+    def _told(self, told_db: torch.Tensor) -> dict:
+        """ADJSCC's attention modules are told ``told_db`` (see ``snr_input``); DeepJSCC is told nothing."""
         if not self.model.snr_adaptive:
             return {}
-        return {"noise_var_used": snr_db_to_noise_var(link.snr_db), "noise_var_rule": "snr-estimate"}
+        rule = "snr-estimate" if self.config.snr_input == "estimate" else "effective-snr"
+        return {"noise_var_used": snr_db_to_noise_var(told_db.cpu()), "noise_var_rule": rule}
 
 
 @register_scheme("deepjscc")

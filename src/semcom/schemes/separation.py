@@ -13,7 +13,6 @@ image without information, and the results row is marked ``outage=1``.
 
 from __future__ import annotations
 
-import math
 from abc import abstractmethod
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -23,6 +22,7 @@ import numpy as np
 import torch
 
 from semcom.channels import ChannelSpec
+from semcom.channels.outage import outage_snr_db, rayleigh_outage_snr_db
 from semcom.channels.snr import per_image, validate_snr_db
 from semcom.data import to_uint8
 from semcom.digital.image_codecs import CodecDecodeError, ImageCodec, QualitySearch, get_codec, list_codecs
@@ -35,12 +35,21 @@ FALLBACK_SAMPLES = 256
 
 @dataclass(frozen=True)
 class SeparationConfig:
-    """``rho``: channel uses per source value (k = floor(rho·n)); ``outage_target``: ε of the fading design."""
+    """``rho``: channel uses per source value (k = floor(rho·n)); ``outage_target``: ε of the fading design.
+
+    ``budget``: what k counts. ``air`` (default): every channel use on air, so pilots, cyclic prefixes and
+    guard carriers come out of k. ``data``: k data symbols, with the channel's overhead on top, as the analog
+    schemes count their k; over OFDM this gives the digital link exactly the analog schemes' channel uses on
+    air at the same rho.
+    """
 
     rho: Fraction = Fraction(1, 12)
     outage_target: float = 0.1
+    budget: str = "air"
 
     def __post_init__(self):
+        if self.budget not in ("air", "data"):
+            raise ValueError(f"budget must be air or data, got {self.budget!r}")
         if not 0 < Fraction(self.rho) <= 1:
             raise ValueError(f"rho must be in (0, 1], got {self.rho}")
         if not 0 < self.outage_target < 1:
@@ -85,6 +94,8 @@ class SeparationScheme(Scheme):
         batch, _, height, width = images.shape
         snrs = per_image(snr_db, batch)[:, 0]
         k = self.channel_uses(images.shape)
+        if self.config.budget == "data":
+            k = channel.frame_len(k)
         recons, bpp, outage, details = [], [], [], []
         for i in range(batch):
             delivery = self.deliver(images[i].cpu(), float(snrs[i]), k, channel, generator_of(generator, i))
@@ -105,11 +116,15 @@ class SeparationScheme(Scheme):
             bits_per_pixel=torch.tensor(bpp), outage=torch.tensor(outage), image_info=details,
         )
 
-    def design_snr_db(self, snr_db: float, channel: ChannelSpec) -> float:
-        """The SNR (dB) the transmitter plans for: the average over AWGN, the ε-outage SNR over fading."""
-        if channel.kind != "rayleigh":
+    def design_snr_db(self, snr_db: float, channel: ChannelSpec, num_symbols: int = 0) -> float:
+        """The SNR (dB) the transmitter plans for: the average over AWGN; over fading the ε-outage SNR, in
+        closed form for flat Rayleigh, else the measured ε-quantile of the pooled effective SNR of an image of
+        ``num_symbols`` data symbols (:mod:`semcom.channels.outage`)."""
+        if not channel.fading:
             return snr_db
-        return snr_db + 10 * math.log10(-math.log1p(-self.config.outage_target))
+        if channel.kind == "rayleigh":
+            return rayleigh_outage_snr_db(snr_db, self.config.outage_target)
+        return outage_snr_db(channel, snr_db, num_symbols, self.config.outage_target)
 
     def channel_uses(self, image_shape) -> int:
         """k = floor(rho · n) for an image ``[3, H, W]``."""

@@ -7,6 +7,11 @@ codec decoder. The modulation and code rate come from the measured AWGN table (h
 efficiency whose block error rate is below 1e-2 at the design SNR: the average SNR over AWGN, the
 ε-outage SNR over fading), unless fixed by ``mcs=NAME``.
 No usable MCS, a file that does not fit, or a stream the codec cannot decode is an outage.
+
+``<codec>+nr-ldpc`` is the same pipeline with 5G NR code blocks (CRC-24B, 5G LDPC with rate matching to
+3840 coded bits, NR Gray QAM up to 256-QAM, Sionna's demapper and decoder: :mod:`semcom.digital.nr`) and
+its own measured table (``mcs_table_nr.json``). With ``heif`` it is the field's "BPG + 5G LDPC" baseline
+(HEVC intra is BPG's codec). It needs ``pip install 'semcom[phy]'``.
 """
 
 from __future__ import annotations
@@ -14,10 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from semcom.channels import ChannelSpec
-from semcom.channels.link import frame_layout
+from semcom.channels import ChannelSpec, data_symbols_within
 from semcom.digital.bitpipe import payload_capacity_bytes, send_bytes
-from semcom.digital.mcs import ALL_MCS, MCS, select_mcs
+from semcom.digital.mcs import MCS, family_mcs, load_mcs_table, select_mcs
 from semcom.schemes.separation import Delivery, SeparationConfig, SeparationScheme, register_for_every_codec
 
 LENGTH_HEADER_BYTES = 4
@@ -28,26 +32,13 @@ class LDPCSchemeConfig(SeparationConfig):
     """Adds ``mcs``: ``auto`` (from the measured table) or a fixed name such as ``16qam-3/4``."""
 
     mcs: str = "auto"
+    family = "80211n"
 
     def __post_init__(self):
         super().__post_init__()
-        names = {m.name for m in ALL_MCS}
+        names = {m.name for m in family_mcs(self.family)}
         if self.mcs != "auto" and self.mcs not in names:
             raise ValueError(f"mcs must be 'auto' or one of {', '.join(sorted(names))}, got {self.mcs!r}")
-
-
-def data_symbols_within(channel_uses: int, channel: ChannelSpec) -> int:
-    """Largest number of data symbols whose frame, pilots included, fits into ``channel_uses``."""
-    if not channel.uses_pilots:
-        return channel_uses
-    lo, hi = 0, channel_uses
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if frame_layout(channel, mid).frame_len <= channel_uses:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 class LDPCSeparation(SeparationScheme):
@@ -57,12 +48,12 @@ class LDPCSeparation(SeparationScheme):
 
     def choose_mcs(self, snr_db: float) -> Optional[MCS]:
         if self.config.mcs != "auto":
-            return next(m for m in ALL_MCS if m.name == self.config.mcs)
-        return select_mcs(snr_db)
+            return MCS.parse(self.config.mcs)
+        return select_mcs(snr_db, load_mcs_table(family=self.Config.family))
 
     def deliver(self, image, snr_db, channel_uses, channel: ChannelSpec, generator) -> Delivery:
         symbols = data_symbols_within(channel_uses, channel)
-        mcs = self.choose_mcs(self.design_snr_db(snr_db, channel))
+        mcs = self.choose_mcs(self.design_snr_db(snr_db, channel, symbols))
         capacity = payload_capacity_bytes(symbols, mcs) - LENGTH_HEADER_BYTES if mcs else -1
         found = self.search.fit(self.as_uint8(image), capacity) if capacity > 0 else None
         details = {"mcs": mcs.name if mcs else None, "quality": found[0] if found else None}
@@ -82,3 +73,20 @@ class LDPCSeparation(SeparationScheme):
 
 
 register_for_every_codec("ldpc", LDPCSeparation, lambda c: f"{c} over IEEE 802.11 LDPC + Gray QAM, adaptive MCS.")
+
+
+@dataclass(frozen=True)
+class NRLDPCSchemeConfig(LDPCSchemeConfig):
+    """As :class:`LDPCSchemeConfig`, with the NR MCS names (``nr-16qam-3/4``, …)."""
+
+    family = "nr"
+
+
+class NRLDPCSeparation(LDPCSeparation):
+    """Practical separation over 5G NR LDPC code blocks and NR QAM (Sionna PHY), adaptive MCS."""
+
+    Config = NRLDPCSchemeConfig
+
+
+register_for_every_codec("nr-ldpc", NRLDPCSeparation,
+                         lambda c: f"{c} over 5G NR LDPC (CRC-24B, rate matching) + NR QAM, adaptive MCS (Sionna).")
