@@ -11,7 +11,7 @@ import torch
 from semcom.channels import parse_channel
 from semcom.digital.bitpipe import payload_capacity_bytes, send_bytes
 from semcom.digital.mcs import ALL_MCS, MCS, NR_MCS, load_mcs_table, select_mcs
-from semcom.digital.nr import CRC_BITS, NR_BLOCK_BITS, NRCode, NRQAM
+from semcom.digital.nr import CRC_BITS, NR_BLOCK_BITS, NRQAM, NRCode
 
 
 def test_code_block_sizes():

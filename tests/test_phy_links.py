@@ -9,15 +9,23 @@ import math
 
 import numpy as np
 import pytest
+import sionna.phy  # the [phy] extra is part of the test install: a missing Sionna fails here
 import torch
+from test_cli import assert_one_line_error, in_process
 
 from semcom.channels import ChannelSpecError, MIMOSpec, OFDMSpec, parse_channel, transmit_symbols
 from semcom.channels.mimo import draw_mimo_channel
 from semcom.channels.ofdm import _blocks, draw_ofdm_channel
 from semcom.digital.modulation import QAM
 
-import sionna.phy  # the [phy] extra is part of the test install: a missing Sionna fails here
-from test_cli import assert_one_line_error, in_process, photo  # noqa: F401 (photo is a fixture)
+
+@pytest.fixture()
+def photo(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "photo.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, size=(48, 64, 3), dtype=np.uint8)).save(path)
+    return path
 
 
 def gens(n, seed=0):
@@ -235,3 +243,57 @@ def test_ber_matches_sionna(bits_per_symbol, fading):
         p = (ours + theirs) / 2
         tolerance = 5 * 2 * math.sqrt(2 * p * (1 - p) / n_bits) + 1e-6
         assert abs(ours - theirs) < tolerance, (snr_db, ours, theirs)
+
+
+def test_short_channel_labels_for_figures():
+    from semcom.evaluation.labels import short_channel
+
+    assert short_channel(parse_channel("ofdm:model=tdl-c,delay_spread=3e-07,csi=ls").label) == "OFDM TDL-C 300 ns LS"
+    assert short_channel(parse_channel("mimo:corr=0.5,eq=zf").label) == "MIMO 2x2, corr 0.5 ZF"
+
+
+def test_spec_delay_table_matches_sionna_tdl_models():
+    """The cyclic-prefix check at parse time uses a table (so parsing never imports Sionna); it must agree
+    with the models Sionna draws from."""
+    from semcom.channels.ofdm import TDL_MAX_NORMALIZED_DELAY
+
+    for model, delay in TDL_MAX_NORMALIZED_DELAY.items():
+        tdl = sionna.phy.channel.tr38901.TDL(model[-1].upper(), 1.0, 3.5e9, device="cpu")
+        assert abs(float(tdl.delays.max()) - delay) < 1e-4, model
+
+
+def test_import_semcom_and_parsing_do_not_import_sionna():
+    import subprocess
+    import sys
+
+    code = ("import sys, semcom, semcom.channels, semcom.schemes, semcom.cli.app; "
+            "from semcom.channels import parse_channel; parse_channel('ofdm:csi=ls'); parse_channel('mimo'); "
+            "import semcom.digital; print(any(m.startswith('sionna') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_missing_sionna_is_one_clear_error(monkeypatch, photo, tmp_path):
+    import importlib
+
+    from semcom.channels import phy
+
+    real = importlib.import_module
+
+    def without_sionna(name, *args, **kwargs):
+        if name.startswith("sionna"):
+            raise ImportError(f"No module named {name!r}")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib, "import_module", without_sionna)
+    phy.sionna_module.cache_clear()
+    _blocks.cache_clear()  # blocks built by earlier tests would hide the missing package
+    try:
+        with pytest.raises(phy.PhyUnavailableError, match=r"semcom\[phy\]"):
+            transmit_symbols(unit_symbols(1, 100), 10.0, "mimo:corr=0.5", gens(1))
+        result = in_process("transmit", photo, "--snr-db", "10", "--channel", "ofdm", "--out", tmp_path / "r.png")
+        assert_one_line_error(result, "pip install")
+    finally:
+        monkeypatch.undo()
+        phy.sionna_module.cache_clear()
+        _blocks.cache_clear()

@@ -7,14 +7,13 @@ after its front end, with the effective noise variance per symbol that de-noiser
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import torch
 
 from semcom.channels.awgn import AWGNChannel
 from semcom.channels.estimation import Equalized
-from semcom.channels.frontend import FrontEnd, Received, ReceiverInput, receiver_input
 from semcom.channels.fading import RayleighFading
+from semcom.channels.frontend import FrontEnd, Received, ReceiverInput, receiver_input
 from semcom.channels.pilots import FrameLayout, build_frame, split_frame
 from semcom.channels.snr import SNRLike, noise_var_to_snr_db, per_image, snr_db_to_noise_var
 from semcom.channels.spec import ChannelSpec, parse_channel
@@ -37,7 +36,7 @@ class LinkOutput:
     equalized: Equalized
     snr_db: torch.Tensor
     channel_uses: int
-    h: Optional[torch.Tensor]
+    h: torch.Tensor | None
     equalizer: str = "zf"
 
     @property
@@ -47,7 +46,7 @@ class LinkOutput:
         return receiver_input(self.equalized, self.equalizer)
 
 
-def frame_layout(spec: ChannelSpec, num_data: int) -> Optional[FrameLayout]:
+def frame_layout(spec: ChannelSpec, num_data: int) -> FrameLayout | None:
     """Pilot layout of a frame carrying ``num_data`` symbols, or None when the spec uses no pilots."""
     if not spec.uses_pilots:
         return None

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from typing import Union
 
 import torch
 
@@ -53,7 +52,7 @@ class MIMOSpec:
     nr: int = 2
     corr: float = 0.0
     eq: str = "lmmse"
-    coherence: Union[str, int] = "image"
+    coherence: str | int = "image"
 
     kind = "mimo"
     fading = True
@@ -83,7 +82,7 @@ class MIMOSpec:
                                         else getattr(self, f.name)) for f in fields(self)])
 
     @classmethod
-    def parse(cls, text: str) -> "MIMOSpec":
+    def parse(cls, text: str) -> MIMOSpec:
         _, given = parse_spec(text, "channel", ChannelSpecError)
         coherence = given.pop("coherence", None)
         options = coerce_options(cls, given, text)

@@ -164,7 +164,7 @@ class OFDMSpec:
         return format_spec(self.kind, options)
 
     @classmethod
-    def parse(cls, text: str) -> "OFDMSpec":
+    def parse(cls, text: str) -> OFDMSpec:
         _, given = parse_spec(text, "channel", ChannelSpecError)
         options = coerce_options(cls, given, text)
         spec = cls(**options)
@@ -256,4 +256,4 @@ def ofdm_options_help() -> str:
     return ", ".join(f"{f.name}={_text(f.default)}" for f in fields(OFDMSpec))
 
 
-__all__ = ["OFDMSpec", "draw_ofdm_channel", "ofdm_options_help", "TDL_MAX_NORMALIZED_DELAY"]
+__all__ = ["TDL_MAX_NORMALIZED_DELAY", "OFDMSpec", "draw_ofdm_channel", "ofdm_options_help"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-from typing import Optional
 
 import torch
 
@@ -22,7 +21,7 @@ class PhyUnavailableError(SemcomError):
     """``sionna-no-rt`` is not installed, and an OFDM, MIMO or 5G NR piece was asked for."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sionna_module(name: str):
     """``importlib.import_module("sionna.phy." + name)``, or one line saying how to install it."""
     try:
@@ -41,10 +40,10 @@ def seeded(block_class: type) -> type:
     return _seeded_classes(block_class)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _seeded_classes(block_class: type) -> type:
     def torch_rng(self) -> torch.Generator:
-        generator: Optional[torch.Generator] = getattr(self, "generator", None)
+        generator: torch.Generator | None = getattr(self, "generator", None)
         if generator is None:
             seed = int(torch.randint(0, 2**62, (1,)).item())
             generator = torch.Generator().manual_seed(seed)

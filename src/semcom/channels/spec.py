@@ -138,7 +138,6 @@ def check_choice(value: str, allowed: tuple, what: str) -> None:
         raise ChannelSpecError(f"unknown {what} {value!r}; choose one of {', '.join(allowed)}")
 
 
-
 def coerce_options(spec_class: type, given: dict[str, str], text: str) -> dict:
     """Check ``given`` option names against the dataclass fields of ``spec_class`` and convert each value to
     its field's type (int, float or text), or raise :class:`ChannelSpecError` naming the option."""

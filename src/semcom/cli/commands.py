@@ -71,9 +71,7 @@ def evaluate(
     if not shard.is_main:
         return
     wanted = {canonical_text(s, config.precision) for s in scheme}
-    counts = {c.label: config.realizations_for(c) for c in map(parse_channel, channel)}
-    rows = [r for r in results.read() if r.scheme in wanted and r.seed == seed
-            and r.realization < counts.get(r.channel, 0)]
+    rows = [r for r in results.read() if r.scheme in wanted and config.covers(r)]
     print_summary(summarize(rows, ["psnr", "ssim"]), ["psnr", "ssim"])
 
 

@@ -56,7 +56,7 @@ class NRCode:
         return NR_RATES
 
     @classmethod
-    def standard(cls, rate) -> "NRCode":
+    def standard(cls, rate) -> NRCode:
         return _code(str(Fraction(rate)))
 
     def _blocks(self, iterations: int):
@@ -91,12 +91,12 @@ class NRCode:
         return f"NRCode({self.name}, k={self.k})"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _code(rate: str) -> NRCode:
     return NRCode(rate)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _sionna_blocks(k_crc: int, n: int, iterations: int):
     crc, ldpc = sionna_module("fec.crc"), sionna_module("fec.ldpc")
     crc_encoder = crc.CRCEncoder("CRC24B", device="cpu")

@@ -68,6 +68,16 @@ def short_channel(label: str) -> str:
     kind, options = _options(label)
     if kind == "awgn":
         return "AWGN" + (", blind SNR" if options.get("snr") == "blind" else "")
+    if kind == "ofdm":
+        model = options.get("model", "tdl-a").upper()
+        spread = options.get("delay_spread")
+        spread = f" {float(spread) * 1e9:g} ns" if spread else ""
+        return f"OFDM {model}{spread}" + (" LS" if options.get("csi") == "ls" else "")
+    if kind == "mimo":
+        text = f"MIMO {options.get('nt', '2')}x{options.get('nr', '2')}"
+        if float(options.get("corr", 0)) > 0:
+            text += f", corr {options['corr']}"
+        return text + (" ZF" if options.get("eq") == "zf" else "")
     if kind != "rayleigh":
         return kind
     text = "Rayleigh" + (" LS" if options.get("csi") == "ls" else "")

@@ -20,6 +20,8 @@ from semcom.evaluation.rho import row_rho
 from semcom.evaluation.results import ResultRow
 
 GROUP_BY = ("scheme", "weights_id", "dataset", "channel", "rho", "snr_db", "denoise_steps")
+#: The two-sided 95 % quantile of the standard normal distribution.
+Z95 = 1.959964
 
 
 #: The values a metric can take; intervals are clipped to them.
@@ -99,7 +101,7 @@ def estimate_over_images(by_image: dict[str, list[float]], bounds=(-math.inf, ma
     draws = min((s[2] for s in used), default=1)
     channel = math.nan
     if used and draws > 1:
-        channel = 1.959964 * math.sqrt(sum(s[1] / s[2] for s in used)) / len(used)
+        channel = Z95 * math.sqrt(sum(s[1] / s[2] for s in used)) / len(used)
     return dataclasses.replace(estimate, realizations=draws, channel_half_width=channel), means
 
 
@@ -135,7 +137,7 @@ def outage_probability(summary: SummaryRow, target: float, metric: str = "psnr")
     if not values:
         return Estimate(math.nan, math.nan, 0)
     below = sum(1 for v in values if not v >= target)  # NaN counts as below
-    n, p, z = len(values), below / len(values), 1.959964
+    n, p, z = len(values), below / len(values), Z95
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return Estimate(p, spread, n, max(0.0, centre - spread), min(1.0, centre + spread),

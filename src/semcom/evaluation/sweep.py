@@ -20,7 +20,7 @@ from typing import Callable, Optional, Sequence
 import torch
 from tqdm import tqdm
 
-from semcom.channels import ChannelSpec, parse_channel, bandwidth_ratio
+from semcom.channels import ChannelSpec, bandwidth_ratio, parse_channel
 from semcom.channels.snr import validate_snr_db
 from semcom.data import get_dataset
 from semcom.device import resolve_device
@@ -75,6 +75,12 @@ class SweepConfig:
         if self.realizations is not None:
             return self.realizations
         return default_realizations(channel, self.fading_realizations)
+
+    def covers(self, row) -> bool:
+        """Whether a results row belongs to this sweep's seed and channels, and its realization to the draws
+        this sweep asks for (a file can hold more draws from an earlier, larger sweep)."""
+        counts = {spec.label: self.realizations_for(spec) for spec in map(parse_channel, self.channels)}
+        return row.seed == self.seed and row.realization < counts.get(row.channel, 0)
 
 
 @dataclass

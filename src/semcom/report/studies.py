@@ -63,11 +63,10 @@ def run_study(study: Study, folder: Path, dataset: str, data_dir: Optional[str],
     config = study.sweep_config(dataset, data_dir, seed, device)
     results = ResultsFile(folder / study.csv)
     images = set(run_sweep(config, results, progress=progress).image_ids)
-    counts = {spec.label: config.realizations_for(spec) for spec in map(parse_channel, study.channels)}
     wanted = {canonical_text(spec) for spec in study.schemes.values()}
     snrs = {round(float(s), 6) for s in study.snr_db}
-    return summarize([r for r in results.read() if r.scheme in wanted and r.seed == seed and r.image_id in images
-                      and r.realization < counts.get(r.channel, 0) and round(r.snr_db, 6) in snrs],
+    return summarize([r for r in results.read() if r.scheme in wanted and r.image_id in images and config.covers(r)
+                      and round(r.snr_db, 6) in snrs],
                      list(study.metrics))
 
 
