@@ -251,9 +251,4 @@ def ofdm_transmit(spec: OFDMSpec, s: torch.Tensor, snr_db: SNRLike, generator: G
                       equalizer="zf" if spec.eq == "zf" else "mmse")
 
 
-def ofdm_options_help() -> str:
-    """One line listing the OFDM spec's options and defaults (for error messages and ``--help``)."""
-    return ", ".join(f"{f.name}={_text(f.default)}" for f in fields(OFDMSpec))
-
-
-__all__ = ["TDL_MAX_NORMALIZED_DELAY", "OFDMSpec", "draw_ofdm_channel", "ofdm_options_help"]
+__all__ = ["TDL_MAX_NORMALIZED_DELAY", "OFDMSpec", "draw_ofdm_channel"]

@@ -47,7 +47,8 @@ def short_scheme(spec: str) -> str:
     name, options = _options(spec)
     no_denoiser = options.get("steps") == "0"
     if name in ("deepjscc", "adjscc"):
-        return _jscc(name, options.get("weights", ""))
+        told = " (effective SNR)" if options.get("snr_input") == "effective" else ""
+        return _jscc(name, options.get("weights", "")) + told
     if name == "latent-diff":
         return f"Latent-Diff {_codec(options.get('codec', 'taef2'))}" + (", no de-noiser" if no_denoiser else "")
     if name == "bandwidth-diff":
