@@ -62,6 +62,12 @@ def payload_capacity_bytes(num_symbols: int, mcs) -> int:
     return num_codewords(num_symbols, mcs) * _as_mcs(mcs).code.k // 8
 
 
+def symbol_interleaver(num_symbols: int) -> np.ndarray:
+    """The fixed pseudo-random order ``int64 [num_symbols]`` in which an interleaved payload's symbols go on
+    air (symbol i of the coded stream is sent at position ``order[i]``); the same on every call."""
+    return np.random.default_rng(SCRAMBLER_SEED + 1).permutation(int(num_symbols))
+
+
 def scrambling_sequence(num_bits: int) -> np.ndarray:
     """The fixed pseudo-random scrambling bits, ``uint8 [num_bits]``; the same on every call."""
     return np.random.default_rng(SCRAMBLER_SEED).integers(0, 2, size=num_bits, dtype=np.uint8)
@@ -75,6 +81,7 @@ def send_bytes(
     channel: ChannelSpec,
     generator: torch.Generator,
     max_iter: int = 50,
+    interleave: bool = False,
 ) -> BitPipeResult:
     """Send ``payload`` through ``num_symbols`` complex channel uses with LDPC-coded QAM.
 
@@ -88,6 +95,8 @@ def send_bytes(
         channel: the channel and receiver front end, e.g. ``ChannelSpec.parse("awgn")``.
         generator: the only random source (channel noise and fading).
         max_iter: BP iteration limit per codeword.
+        interleave: spread every codeword's symbols over the whole payload (:func:`symbol_interleaver`),
+            so that each codeword sees the time and frequency diversity of the image's whole frame.
 
     Returns:
         :class:`BitPipeResult`.
@@ -116,8 +125,14 @@ def send_bytes(
 
     codewords = code.encode(info)  # [blocks, n]
     symbols = qam.modulate(torch.from_numpy(codewords.reshape(1, -1)))  # [1, blocks·n/m]
+    order = torch.from_numpy(symbol_interleaver(symbols.shape[1])) if interleave else None
+    if order is not None:
+        symbols = torch.empty_like(symbols).index_copy_(1, order, symbols)
     link = transmit_symbols(symbols, snr_db, channel, generator)
-    llr = qam.demap(link.equalized.unbiased[0], link.equalized.effective_noise_var[0])
+    received, noise_var = link.equalized.unbiased[0], link.equalized.effective_noise_var[0]
+    if order is not None:
+        received, noise_var = received[order.to(received.device)], noise_var[order.to(noise_var.device)]
+    llr = qam.demap(received, noise_var)
     decoded = code.decode(llr.reshape(blocks, code.n), max_iter=max_iter)
 
     block_errors = int((decoded.info != info).any(axis=1).sum())

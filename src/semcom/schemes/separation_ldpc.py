@@ -5,7 +5,8 @@ LDPC codewords → Gray QAM → channel (pilots, estimation, equalization as the
 Receiver: exact soft LLRs with the per-symbol effective noise variance → belief propagation → bytes →
 codec decoder. The modulation and code rate come from the measured AWGN table (highest spectral
 efficiency whose block error rate is below 1e-2 at the design SNR: the average SNR over AWGN, the
-ε-outage SNR over fading), unless fixed by ``mcs=NAME``.
+ε-outage SNR over flat fading, and over OFDM and MIMO the ε-outage SNR of the worst codeword, MCS by MCS),
+unless fixed by ``mcs=NAME``.
 No usable MCS, a file that does not fit, or a stream the codec cannot decode is an outage.
 
 ``<codec>+nr-ldpc`` is the same pipeline with 5G NR code blocks (CRC-24B, 5G LDPC with rate matching to
@@ -17,10 +18,10 @@ its own measured table (``mcs_table_nr.json``). With ``heif`` it is the field's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from semcom.channels import ChannelSpec, data_symbols_within
-from semcom.digital.bitpipe import payload_capacity_bytes, send_bytes
+from semcom.channels.outage import outage_snr_db
+from semcom.digital.bitpipe import num_codewords, payload_capacity_bytes, send_bytes, symbol_interleaver
 from semcom.digital.mcs import MCS, family_mcs, load_mcs_table, select_mcs
 from semcom.schemes.separation import Delivery, SeparationConfig, SeparationScheme, register_for_every_codec
 
@@ -45,15 +46,30 @@ class LDPCSeparation(SeparationScheme):
     """Practical separation: codec + LDPC + QAM with adaptive modulation and coding."""
 
     Config = LDPCSchemeConfig
+    #: whether each image's codewords are interleaved over its whole frame (:func:`send_bytes`)
+    interleave = False
 
-    def choose_mcs(self, snr_db: float) -> Optional[MCS]:
+    def choose_mcs(self, snr_db: float, channel=None, symbols: int = 0) -> MCS | None:
+        """The fixed MCS, or the best one the design SNR supports. Over AWGN and flat Rayleigh that is one
+        number (:meth:`design_snr_db`); over OFDM and MIMO each MCS is tried from the highest spectral
+        efficiency down against the ε-outage SNR of its worst codeword (:mod:`semcom.channels.outage`)."""
         if self.config.mcs != "auto":
             return MCS.parse(self.config.mcs)
-        return select_mcs(snr_db, load_mcs_table(family=self.Config.family))
+        table = load_mcs_table(family=self.Config.family)
+        if channel is None or not channel.fading or channel.kind == "rayleigh":
+            return select_mcs(self.design_snr_db(snr_db, channel) if channel is not None else snr_db, table)
+        for mcs in sorted(family_mcs(self.Config.family), key=lambda m: (-m.spectral_efficiency, table.threshold(m))):
+            block = mcs.code.n // mcs.bits_per_symbol
+            sent = num_codewords(symbols, mcs) * block
+            order = symbol_interleaver(sent) if self.interleave else None
+            if sent and outage_snr_db(channel, snr_db, sent, self.config.outage_target, block,
+                                      order) >= table.threshold(mcs):
+                return mcs
+        return None
 
     def deliver(self, image, snr_db, channel_uses, channel: ChannelSpec, generator) -> Delivery:
         symbols = data_symbols_within(channel_uses, channel)
-        mcs = self.choose_mcs(self.design_snr_db(snr_db, channel, symbols))
+        mcs = self.choose_mcs(snr_db, channel, symbols)
         capacity = payload_capacity_bytes(symbols, mcs) - LENGTH_HEADER_BYTES if mcs else -1
         found = self.search.fit(self.as_uint8(image), capacity) if capacity > 0 else None
         details = {"mcs": mcs.name if mcs else None, "quality": found[0] if found else None}
@@ -63,7 +79,7 @@ class LDPCSeparation(SeparationScheme):
                                         "the MCS's budget holds no file")
             return Delivery(None, 0, details)
         payload = len(found[1]).to_bytes(LENGTH_HEADER_BYTES, "big") + found[1]
-        link = send_bytes(payload, symbols, mcs, snr_db, channel, generator)
+        link = send_bytes(payload, symbols, mcs, snr_db, channel, generator, interleave=self.interleave)
         details.update(blocks=link.blocks, block_errors=link.block_errors)
         if link.block_errors:
             details["outage_reason"] = (f"decoding failed: {link.block_errors} of {link.blocks} LDPC blocks in "
@@ -83,9 +99,11 @@ class NRLDPCSchemeConfig(LDPCSchemeConfig):
 
 
 class NRLDPCSeparation(LDPCSeparation):
-    """Practical separation over 5G NR LDPC code blocks and NR QAM (Sionna PHY), adaptive MCS."""
+    """Practical separation over 5G NR LDPC code blocks and NR QAM (Sionna PHY), adaptive MCS; each image's
+    codewords are interleaved over its whole frame, so each sees the frame's time and frequency diversity."""
 
     Config = NRLDPCSchemeConfig
+    interleave = True
 
 
 register_for_every_codec("nr-ldpc", NRLDPCSeparation,
