@@ -103,7 +103,8 @@ KILLABLE = textwrap.dedent("""
     from semcom.report.build import GridSpec
     from semcom.report.studies import Study
     study = Study("paper_a_snr", "killable", {"analog": "identity-analog", "jpeg": "jpeg+capacity:rho=1/12"},
-                  (-5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0), channels=("awgn", "rayleigh"), limit=None)
+                  (-5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0), channels=("awgn", "rayleigh"), limit=None,
+                  fading_realizations=3)  # several draws (blocks of 4 cut mid-way by the kill), not 20
     protocols.PAPERS["paper-a"] = lambda limit: protocols.Protocol("t", [study], GridSpec({}, ()))
     sys.exit(main(sys.argv[1:]))
 """)
