@@ -33,3 +33,20 @@ def test_missing_or_wrong_weights_are_clear_errors(tmp_path):
         create_scheme("deepjscc")
     with pytest.raises(WeightsError, match="no weights named"):
         create_scheme(f"adjscc:weights={tmp_path / 'nothing'}")
+
+
+def test_adjscc_snr_input_rules():
+    """``effective`` tells ADJSCC 1/noise_var of the symbols it decodes: over AWGN with a known SNR that is the
+    given SNR, so the reconstruction is the same; over one Rayleigh fade per image it is that image's
+    post-equalization SNR. DeepJSCC takes no SNR, so the option is refused there."""
+    image = torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    estimate = create_scheme("adjscc:weights=adjscc-snr0to28-rho1_48")
+    effective = create_scheme("adjscc:weights=adjscc-snr0to28-rho1_48,snr_input=effective")
+    a, b = (s(image, 10.0, "awgn", seed=1) for s in (estimate, effective))
+    torch.testing.assert_close(a.reconstruction, b.reconstruction, atol=1e-5, rtol=0)
+    assert b.row_info(0)["noise_var_rule"] == "effective-snr"
+    faded = effective(image, 10.0, "rayleigh:coherence=image,csi=perfect,eq=mmse", seed=1)
+    told = faded.noise_var_used
+    assert told.shape == (2,) and not torch.allclose(told, torch.full((2,), 0.1))
+    with pytest.raises(WeightsError, match="changes nothing"):
+        create_scheme("deepjscc:weights=deepjscc-snr10-rho1_48,snr_input=effective")
