@@ -30,6 +30,7 @@ def sionna_module(name: str):
         raise PhyUnavailableError(f"this needs Sionna PHY, which is not installed ({exc}); {INSTALL_HINT}") from None
 
 
+@functools.cache
 def seeded(block_class: type) -> type:
     """A subclass of the Sionna block ``block_class`` whose draws come from its ``generator`` attribute.
 
@@ -37,11 +38,7 @@ def seeded(block_class: type) -> type:
     subclass returns the generator set on the instance, or a fresh one seeded from torch's default
     generator when none is set, so ``torch.manual_seed`` still makes a run reproducible.
     """
-    return _seeded_classes(block_class)
 
-
-@functools.cache
-def _seeded_classes(block_class: type) -> type:
     def torch_rng(self) -> torch.Generator:
         generator: torch.Generator | None = getattr(self, "generator", None)
         if generator is None:

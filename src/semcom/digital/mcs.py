@@ -24,7 +24,6 @@ _MOD_NAMES = {2: "qpsk", 4: "16qam", 6: "64qam", 8: "256qam"}
 #: 5G NR code blocks of Sionna PHY (:mod:`semcom.digital.nr`).
 FAMILIES = ("80211n", "nr")
 TABLE_RESOURCES = {"80211n": "mcs_table.json", "nr": "mcs_table_nr.json"}
-TABLE_RESOURCE = TABLE_RESOURCES["80211n"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class MCS:
     @property
     def modulation(self):
         """:class:`QAM` (802.11n family) or Sionna's NR QAM (:class:`semcom.digital.nr.NRQAM`)."""
-        return QAM(self.bits_per_symbol) if self.family == "80211n" else _nr_qam(self.bits_per_symbol)
+        return QAM(self.bits_per_symbol) if self.family == "80211n" else NRQAM(self.bits_per_symbol)
 
     @property
     def code(self):
@@ -105,10 +104,6 @@ def family_mcs(family: str) -> tuple[MCS, ...]:
     if family not in FAMILIES:
         raise ValueError(f"unknown MCS family {family!r}; choose one of {', '.join(FAMILIES)}")
     return ALL_MCS if family == "80211n" else NR_MCS
-
-
-def _nr_qam(bits_per_symbol: int):
-    return NRQAM(bits_per_symbol)
 
 
 @dataclass(frozen=True)

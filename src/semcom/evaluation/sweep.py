@@ -10,6 +10,7 @@ the scheme built once, and only the channel (and what depends on it) differs bet
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import subprocess
 import time
@@ -76,11 +77,14 @@ class SweepConfig:
             return self.realizations
         return default_realizations(channel, self.fading_realizations)
 
+    @functools.cached_property
+    def _realization_counts(self) -> dict[str, int]:
+        return {spec.label: self.realizations_for(spec) for spec in map(parse_channel, self.channels)}
+
     def covers(self, row) -> bool:
         """Whether a results row belongs to this sweep's seed and channels, and its realization to the draws
         this sweep asks for (a file can hold more draws from an earlier, larger sweep)."""
-        counts = {spec.label: self.realizations_for(spec) for spec in map(parse_channel, self.channels)}
-        return row.seed == self.seed and row.realization < counts.get(row.channel, 0)
+        return row.seed == self.seed and row.realization < self._realization_counts.get(row.channel, 0)
 
 
 @dataclass

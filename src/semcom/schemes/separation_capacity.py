@@ -25,14 +25,14 @@ class CapacitySeparation(SeparationScheme):
 
     def deliver(self, image, snr_db, channel_uses, channel: ChannelSpec, generator) -> Delivery:
         snr = 1 / float(snr_db_to_noise_var(snr_db))
-        design_snr = 1 / float(snr_db_to_noise_var(self.design_snr_db(snr_db, channel, data_symbols_within(channel_uses, channel))))
+        symbols = data_symbols_within(channel_uses, channel)
+        design_snr = 1 / float(snr_db_to_noise_var(self.design_snr_db(snr_db, channel, symbols)))
         planned_bits = channel_uses * math.log2(1 + design_snr)
         carried_bits = channel_uses * math.log2(1 + snr)
         if channel.kind == "rayleigh":
             h = RayleighFading(channel.coherence).generate(1, channel_uses, generator)
             carried_bits = float(torch.log2(1 + h.abs().double().pow(2) * snr).sum())
         elif channel.fading:
-            symbols = data_symbols_within(channel_uses, channel)
             probe = torch.ones((1, symbols), dtype=torch.complex64)
             effective = transmit_symbols(probe, snr_db, channel, generator).equalized.effective_noise_var
             carried_bits = float(torch.log2(1 + 1 / effective.double()).sum())

@@ -49,15 +49,27 @@ class LDPCSeparation(SeparationScheme):
     #: whether each image's codewords are interleaved over its whole frame (:func:`send_bytes`)
     interleave = False
 
-    def choose_mcs(self, snr_db: float, channel=None, symbols: int = 0) -> MCS | None:
-        """The fixed MCS, or the best one the design SNR supports. Over AWGN and flat Rayleigh that is one
-        number (:meth:`design_snr_db`); over OFDM and MIMO each MCS is tried from the highest spectral
-        efficiency down against the ε-outage SNR of its worst codeword (:mod:`semcom.channels.outage`)."""
+    def __init__(self, config=None, precision: str = "fp32"):
+        super().__init__(config, precision)
+        self._auto_mcs: dict = {}  # (channel label, SNR, data symbols) -> the MCS chosen there
+
+    def choose_mcs(self, snr_db: float, channel, symbols: int) -> MCS | None:
+        """The fixed MCS, or the best one the design SNR supports for ``symbols`` data symbols. Over AWGN and
+        flat Rayleigh that is one number (:meth:`design_snr_db`); over OFDM and MIMO each MCS is tried from
+        the highest spectral efficiency down against the ε-outage SNR of its worst codeword
+        (:mod:`semcom.channels.outage`). The choice depends on the operating point only, so it is made once
+        per (channel, SNR, size), not once per image."""
         if self.config.mcs != "auto":
             return MCS.parse(self.config.mcs)
+        key = (channel.label, float(snr_db), int(symbols))
+        if key not in self._auto_mcs:
+            self._auto_mcs[key] = self._design_mcs(float(snr_db), channel, int(symbols))
+        return self._auto_mcs[key]
+
+    def _design_mcs(self, snr_db: float, channel, symbols: int) -> MCS | None:
         table = load_mcs_table(family=self.Config.family)
-        if channel is None or not channel.fading or channel.kind == "rayleigh":
-            return select_mcs(self.design_snr_db(snr_db, channel) if channel is not None else snr_db, table)
+        if not channel.fading or channel.kind == "rayleigh":
+            return select_mcs(self.design_snr_db(snr_db, channel), table)
         for mcs in sorted(family_mcs(self.Config.family), key=lambda m: (-m.spectral_efficiency, table.threshold(m))):
             block = mcs.code.n // mcs.bits_per_symbol
             sent = num_codewords(symbols, mcs) * block
