@@ -15,7 +15,7 @@ run() {  # run NAME ARGS...
   if [ ! -f "$RUNS/$name/final/weights.safetensors" ]; then
     semcom train bandwidth-diff --out "$RUNS/$name" --data "$DATA" "${COMMON[@]}" "$@"
   fi
-  semcom zoo add "$RUNS/$name/final" --name "$name"
+  semcom zoo add --zoo src/semcom/zoo "$RUNS/$name/final" --name "$name"
 }
 
 run bandwidth-diff-taef2-rho1_24 --channels 16

@@ -29,4 +29,4 @@ for name in "${names[@]}"; do
     semcom train "${args[@]}" --out "$runs/$name" --device "${DEVICE:-cuda}"
   fi
 done
-echo "trained: ${names[*]} in $runs; compare with the shipped models (docs/results/gpu_recipes.md) before semcom zoo add"
+echo "trained: ${names[*]} in $runs; compare with the shipped models (docs/results/gpu_recipes.md) before semcom zoo add --zoo src/semcom/zoo"

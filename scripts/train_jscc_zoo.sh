@@ -19,7 +19,7 @@ train() {  # train NAME ARCH ARGS...: train into RUNS/NAME unless finished
 
 run() {  # run NAME ARCH ARGS...: train into RUNS/NAME, then ship it under NAME
   train "$@"
-  semcom zoo add "$RUNS/$1/final" --name "$1"
+  semcom zoo add --zoo src/semcom/zoo "$RUNS/$1/final" --name "$1"
 }
 
 run deepjscc-snr10-rho1_12  deepjscc --channels 8 --snr-db 10   --steps 5000
@@ -42,7 +42,7 @@ dj_pair() {
   train "deepjscc-snr20-$rho-$stage" "${dj[@]}" --snr-db 20 --steps "$steps20" \
     --init-from "$RUNS/deepjscc-snr10-$rho-$stage/final"
   for snr in 10 20; do
-    semcom zoo add "$RUNS/deepjscc-snr$snr-$rho-$stage/final" --name "deepjscc-snr$snr-$rho"
+    semcom zoo add --zoo src/semcom/zoo "$RUNS/deepjscc-snr$snr-$rho-$stage/final" --name "deepjscc-snr$snr-$rho"
   done
 }
 
@@ -74,5 +74,5 @@ train adjscc-snr0to28-rho1_12-v4 "${ADJ[@]}" --channels 8 --steps 48000 --lr 5e-
 # Session 12: the budget's last 29 min on a warm restart of it (new crop seed), for a lineage of 115.9 min.
 train adjscc-snr0to28-rho1_12-v4-ft "${ADJ[@]}" --channels 8 --steps 14000 --lr 2e-4 --warmup 200 --compile \
   --seed 1 --init-from "$RUNS/adjscc-snr0to28-rho1_12-v4/final"
-semcom zoo add "$RUNS/adjscc-snr0to28-rho1_12-v4-ft/final" --name adjscc-snr0to28-rho1_12
-semcom zoo add "$RUNS/adjscc-snr0to28-rho1_48-v3/final" --name adjscc-snr0to28-rho1_48
+semcom zoo add --zoo src/semcom/zoo "$RUNS/adjscc-snr0to28-rho1_12-v4-ft/final" --name adjscc-snr0to28-rho1_12
+semcom zoo add --zoo src/semcom/zoo "$RUNS/adjscc-snr0to28-rho1_48-v3/final" --name adjscc-snr0to28-rho1_48

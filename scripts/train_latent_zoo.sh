@@ -21,7 +21,7 @@ train() {  # train NAME COMMAND ARGS...: train (or fit) into RUNS/NAME unless fi
 
 run() {  # run NAME COMMAND ARGS...: train into RUNS/NAME, then ship it under NAME
   train "$@"
-  semcom zoo add "$RUNS/$1/final" --name "$1"
+  semcom zoo add --zoo src/semcom/zoo "$RUNS/$1/final" --name "$1"
 }
 
 DENOISER=(--batch-size 16 --crop 16 --lr 3e-4 --validate-every 1000 "${CACHE[@]}")
@@ -51,7 +51,7 @@ for k in 8 4; do
   name=latent-diff-vae-f8c$k-rho$([ "$k" = 8 ] && echo 1_48 || echo 1_96)
   train "$name" latent-diff-vae --latent-channels "$k" "${STAGE2[@]}"
   train "$name-ft" latent-diff-vae --latent-channels "$k" --init-from "$RUNS/$name/final" "${STAGE3[@]}"
-  semcom zoo add "$RUNS/$name-ft/final" --name "$name"
+  semcom zoo add --zoo src/semcom/zoo "$RUNS/$name-ft/final" --name "$name"
 done
 for cfg in f8c4-rho1_96 f8c8-rho1_48; do
   run "latent-diff-denoiser-vae-$cfg" latent-diff-denoiser --codec "latent-diff-vae-$cfg" --steps 1000 \

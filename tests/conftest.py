@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from semcom.cli.app import main
 # Tests never reach the internet: the TAEF2 download is tested against a local server (test_zoo_download.py,
 # test_demo_browser.py), which unset this.
 os.environ.setdefault("SEMCOM_OFFLINE", "1")
+# ... and never read or write the developer's user zoo (~/.local/share/semcom/zoo): an empty one per run.
+os.environ["SEMCOM_ZOO"] = tempfile.mkdtemp(prefix="semcom-test-user-zoo-")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import torch
 
 from semcom.channels import ChannelSpec
 from semcom.cli.app import main
+from semcom.diffusion.schedule import matched_step
 from semcom.models.bandwidth import BandwidthCompressor, BandwidthConfig
 from semcom.schemes import create_scheme
 from semcom.training.bandwidth_tasks import BandwidthTask, HybridLossConfig, gaussian_kl
@@ -103,8 +104,8 @@ def test_scheme_runs_every_receiver(tiny_latent_models, compressor, options, sta
         assert starts == [-1, -1]
     elif channel == "awgn":
         assert starts[0] > starts[1]  # 0 dB starts higher up the chain than 20 dB
-    else:
-        assert all(0 <= s < 1000 for s in starts)  # from the effective SNR after MMSE equalization
+    else:  # the matched step of the noise variance the receiver was told (effective, after MMSE equalization)
+        assert starts == matched_step(sent.noise_var_used.double(), scheme.schedule).tolist()
 
 
 def test_bad_options_are_clear_errors(tiny_latent_models, compressor):

@@ -13,8 +13,8 @@ import types
 
 import pytest
 
-import semcom.cli.train_bandwidth
-import semcom.cli.train_latent
+import semcom.training.trainers.bandwidth
+import semcom.training.trainers.latent_diff
 from semcom.cli.app import main
 from semcom.training.checkpoint import load_checkpoint
 
@@ -89,7 +89,8 @@ def test_compile_flag_reaches_the_training_loop(command, tiny_latent_models, sha
         calls.append(compile_model)
         return types.SimpleNamespace(steps=-1)  # not finished: nothing is exported
 
-    module = semcom.cli.train_bandwidth if command == "bandwidth-diff" else semcom.cli.train_latent
+    trainers = semcom.training.trainers
+    module = trainers.bandwidth if command == "bandwidth-diff" else trainers.latent_diff
     monkeypatch.setattr(module, "train", recording_train)
     extra = {"latent-diff-vae": [], "latent-diff-denoiser": ["--codec", str(tiny_latent_models[0])],
              "bandwidth-diff": ["--codec", str(tiny_latent_models[0]), "--channels", "2"]}[command]

@@ -156,6 +156,7 @@ def readme_install_command() -> str:
 
 
 @needs_chromium
+@pytest.mark.slow
 @pytest.mark.timeout(1500)
 def test_fresh_virtualenv_demo_quick_runs_every_family(tmp_path, shared_data_dir):
     """README command 1 (demo made --quick) in a new virtualenv, from a folder with no ../shared beside it;

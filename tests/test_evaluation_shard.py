@@ -176,6 +176,7 @@ def reference(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_torchrun_gives_the_one_process_file(reference, tmp_path):
     out = tmp_path / "two.csv"
@@ -189,6 +190,7 @@ def test_torchrun_gives_the_one_process_file(reference, tmp_path):
     assert run.stdout.count("mean ± 95% CI") == 1  # the summary table, printed by rank 0 only
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_accelerate_launch_resumes_without_duplicates(reference, tmp_path):
     rows = ResultsFile(reference).read()

@@ -12,8 +12,7 @@ import typer
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from gpu_recipes import recipe_args, recipes  # noqa: E402
 
-import semcom.cli.train_bandwidth  # noqa: E402,F401  (the train commands register on ``app`` when imported)
-import semcom.cli.train_latent  # noqa: E402,F401
+import semcom.cli.train  # noqa: E402,F401  (adds ``semcom train`` to ``app`` when imported)
 from semcom.cli.app import app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

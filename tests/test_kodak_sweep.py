@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from semcom.evaluation import ResultsFile
 
 GRID = "-5:30:5"
@@ -17,6 +19,7 @@ def command(data_dir, out):
             "--data", str(data_dir), "--snr-db", GRID, "--out", str(out)]
 
 
+@pytest.mark.slow
 def test_kodak_sweep_survives_kill_and_resumes(shared_data_dir, tmp_path):
     out = tmp_path / "kodak.csv"
     first = subprocess.Popen(command(shared_data_dir, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -146,3 +146,64 @@ def test_rows_group_by_the_configured_rho_not_the_measured_one():
     # rows written before rho_nominal was recorded: a measured k/n snaps to the nearest 1/N
     assert nominal_rho(0.08354) == Fraction(1, 12) and nominal_rho(2 / 187) == Fraction(1, 96)
     assert nominal_rho(0.5) == Fraction(1, 2) and nominal_rho(0.3) == Fraction(3, 10)
+
+
+# Families and labels come from each scheme's config (Scheme.describe), not from the text of weights names.
+
+def _old_rho_family(spec):
+    """The name-token regex the rho figures grouped by before schemes described themselves: the oracle."""
+    import re
+
+    return re.sub(r"[-_,:@]?rho[=_]?1[/_]\d+|[-_,:@]?pca\d+|@1/\d+", "", spec)
+
+
+def test_families_of_the_shipped_catalog_agree_with_the_old_name_rule():
+    from itertools import combinations
+
+    from semcom.schemes import describe_spec
+    from semcom.zoo.catalog import shipped_catalog
+
+    specs = [entry.spec for entry in shipped_catalog()]
+    split, joined = [], []
+    for a, b in combinations(specs, 2):
+        old = _old_rho_family(a) == _old_rho_family(b)
+        new = describe_spec(a).family_key == describe_spec(b).family_key
+        if old and not new:
+            split.append((a, b))
+        elif new and not old:
+            joined.append((a, b))
+    assert split == []  # every method the old rule drew as one line is still one line
+    # The one change: the project VAE at 1/96 and at 1/48 is one method (the old rule kept "f8c4"/"f8c8" apart).
+    assert joined and all("latent-diff-vae-f8c4-rho1_96" in a and "latent-diff-vae-f8c8-rho1_48" in b
+                          for a, b in joined), joined
+    assert describe_spec("latent-diff:codec=taef2-pca4-rho1_96,steps=0").family == "Latent-Diff TAEF2, no de-noiser"
+
+
+def test_catalog_rho_is_the_rho_each_scheme_reads_from_its_config():
+    from fractions import Fraction
+
+    from semcom.schemes import describe_spec
+    from semcom.zoo.catalog import shipped_catalog
+
+    for entry in shipped_catalog():
+        assert describe_spec(entry.spec).rho == Fraction(entry.rho), entry
+
+
+def test_rho_figure_draws_one_line_per_family_named_from_the_config(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    from semcom.evaluation.plots import legend_entries, plot_metric_vs_rho
+
+    drawn = []
+    original = matplotlib.axes.Axes.plot
+    monkeypatch.setattr(matplotlib.axes.Axes, "plot",
+                        lambda self, x, y, **kw: drawn.append((kw["label"], list(x))) or original(self, x, y, **kw))
+    rows = [_summary_row(spec, "awgn", 10.0, [0.5, 0.6], rho=rho) for spec, rho in [
+        ("deepjscc:weights=deepjscc-snr10-rho1_12", 1 / 12), ("deepjscc:weights=deepjscc-snr10-rho1_48", 1 / 48),
+        ("deepjscc:weights=deepjscc-snr20-rho1_48", 1 / 48), ("jpeg+capacity:rho=1/12", 1 / 12),
+        ("jpeg+capacity:rho=1/48", 1 / 48), ("jpeg+capacity:rho=1/48,outage_target=0.01", 1 / 48)]]
+    plot_metric_vs_rho(rows, ["ssim"], tmp_path / "rho.png")
+    assert sorted(drawn) == sorted([("DeepJSCC@10dB · AWGN", [1 / 48, 1 / 12]), ("DeepJSCC@20dB · AWGN", [1 / 48]),
+                                    ("JPEG+capacity · AWGN", [1 / 48, 1 / 12]), ("JPEG+capacity · AWGN", [1 / 48])])
+    assert legend_entries(rows, "rho") == ["DeepJSCC@10dB · AWGN", "DeepJSCC@20dB · AWGN", "JPEG+capacity · AWGN",
+                                           "JPEG+capacity · AWGN"]

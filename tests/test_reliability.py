@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,6 +16,7 @@ import torch
 from semcom.cli.app import main
 from semcom.errors import ResultsFileError
 from semcom.evaluation import ResultsFile, summarize
+from semcom.evaluation.results import ResultRow
 from semcom.metrics import compute_metrics, psnr
 from semcom.zoo import WeightsError, add_to_zoo
 
@@ -172,3 +174,32 @@ def test_appending_reads_only_what_was_appended_since(tmp_path, monkeypatch):
     assert other.append_new(moved) and not writer.append_new(moved)  # the second writer sees the first's row
     line = len(other._format(moved).encode())
     assert parsed[-1] == line  # the writer parsed one new line, not the file
+
+
+def test_a_plain_append_parses_no_row_and_reads_the_same_whatever_the_file_holds(tmp_path, monkeypatch):
+    """Issue 26, point 5: ``append`` checks the header and the last block only, so a file twice as long costs
+    no more bytes read (the timing is benchmarks/results_append.py's)."""
+    row = ResultRow(scheme="identity-analog", weights_id="", dataset="d", image_id="a", channel="awgn", snr_db=0.0,
+                    rho=0.5, k=1, n=2, psnr=1.0, ssim=0.5, ms_ssim=0.5)
+    parsed, read, original_open = [], [], Path.open
+
+    def counting_open(self, *args, **kwargs):
+        handle = original_open(self, *args, **kwargs)
+        original_read = handle.read
+        handle.read = lambda n=-1: read.append(len(data := original_read(n))) or data
+        return handle
+
+    costs = {}
+    for rows in (1500, 3000):
+        path = tmp_path / f"r{rows}.jsonl"
+        with path.open("w") as handle:
+            handle.write("".join(ResultsFile(path)._format(dataclasses.replace(row, snr_db=float(i)))
+                                 for i in range(rows)))
+        with monkeypatch.context() as patch:
+            patch.setattr(ResultsFile, "_parse", lambda self, data, **kw: parsed.append(len(data)))
+            patch.setattr(Path, "open", counting_open)
+            read.clear()
+            ResultsFile(path).append([dataclasses.replace(row, snr_db=-1.0)])
+        costs[rows] = sum(read)
+        assert len(ResultsFile(path).read()) == rows + 1
+    assert parsed == [] and costs[1500] == costs[3000] < (tmp_path / "r1500.jsonl").stat().st_size / 4, costs

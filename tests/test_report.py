@@ -13,7 +13,7 @@ import pytest
 
 from semcom.cli.app import main
 from semcom.evaluation import SummaryRow, mean_ci
-from semcom.evaluation.plots import plot_results, rho_family
+from semcom.evaluation.plots import plot_results
 from semcom.report import Figure, Heading, Paragraph, Report, Study, Table, build_report
 from semcom.report.protocols import PAPERS, demo
 from semcom.zoo import load_manifest
@@ -64,12 +64,6 @@ def _row(scheme, rho, snr, psnr):
     return SummaryRow(group, {"psnr": mean_ci([psnr, psnr + 1])})
 
 
-def test_rho_family_joins_one_method_across_rho():
-    assert rho_family("deepjscc:weights=deepjscc-snr10-rho1_48") == rho_family("deepjscc:weights=deepjscc-snr10-rho1_12")
-    assert rho_family("jpeg+capacity:rho=1/48") == rho_family("jpeg+capacity:rho=1/96") == "jpeg+capacity"
-    assert rho_family("bandwidth-diff-taef2-rho1_24") == "bandwidth-diff-taef2"
-
-
 def test_plot_results_splits_by_rho_except_for_the_rho_plot(tmp_path):
     summary = [_row(f"m-rho1_{d}", 1 / d, snr, 20 + snr / 10 - d / 50) for d in (12, 48) for snr in (0.0, 10.0)]
     by_snr = plot_results(summary, ["psnr"], tmp_path / "f.png", "snr")
@@ -114,6 +108,7 @@ def _rows(path: Path) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(path.open())]
 
 
+@pytest.mark.slow
 def test_reproduce_resumes_after_kill(tmp_path):
     """SIGKILL mid-sweep, re-run the same command: the rows equal those of an uninterrupted run."""
     from semcom.data import get_dataset, save_image

@@ -67,3 +67,73 @@ def test_identity_analog_over_rayleigh_with_pilots():
     assert sent.reconstruction.shape == img.shape
     assert 15 < psnr(img, sent.reconstruction).item() < 40
     assert abs(sent.snr_db_estimate.item() - 20.0) < 0.5
+
+
+def test_descriptions_read_configs_and_weights_records_not_names(tmp_path):
+    from fractions import Fraction
+
+    from semcom.models.jscc import JSCCAutoencoder, JSCCConfig
+    from semcom.schemes import describe_spec
+    from semcom.zoo import save_pretrained
+
+    shipped = describe_spec("deepjscc:weights=deepjscc-snr10-rho1_48,snr_input=estimate")
+    assert (shipped.label, shipped.family, shipped.rho, shipped.setting) == (
+        "DeepJSCC@10dB", "DeepJSCC@10dB", Fraction(1, 48), "")
+    # a trained folder whose name says nothing: its config.json holds the training SNR and rho
+    config = JSCCConfig(arch="adjscc", channels=8, width=8)
+    folder = save_pretrained(JSCCAutoencoder(config), config, tmp_path / "run-a" / "final", extra={
+        "rho": "1/12", "train_config": {"snr_db_min": 5.0, "snr_db_max": 5.0}})
+    trained = describe_spec(f"adjscc:weights={folder},snr_input=effective,precision=bf16")
+    assert trained.label == "ADJSCC@5dB (effective SNR)" and trained.rho == Fraction(1, 12)
+    assert trained.setting == "snr_input=effective,precision=bf16"  # bf16 rows never join fp32 lines
+    assert describe_spec("latent-diff:codec=taef2-pca8-rho1_48,denoiser=x,steps=5").label == "Latent-Diff TAEF2-PCA"
+    assert describe_spec("latent-diff:codec=taef2-pca8-rho1_48,denoiser=x,steps=5").setting == "steps=5"
+    assert describe_spec("latent-diff:codec=taef2,steps=0").rho == Fraction(1, 12)  # from TAEF2's latent shape
+    assert describe_spec("heif+ldpc:rho=1/96").rho == Fraction(1, 96)
+    ablation = describe_spec("bandwidth-diff:compressor=bandwidth-diff-taef2-rho1_48-deterministic,steps=0")
+    assert ablation.label == "Bandwidth-Diff (deterministic), no de-noiser" and ablation.rho == Fraction(1, 48)
+    # results of a scheme not installed here still get a name
+    assert describe_spec("warp-jscc:weights=w-rho1_12").label == "warp-jscc" and describe_spec("warp-jscc").rho is None
+
+
+@pytest.mark.parametrize("spec", ["identity-analog", "jpeg+capacity:rho=1/12", "deepjscc:weights=deepjscc-snr10-rho1_48",
+                                  "latent-diff:codec=latent-diff-vae-f8c8-rho1_48,steps=0"])
+def test_described_rho_is_the_rho_the_scheme_sends_at(spec):
+    from semcom.schemes import describe_spec
+
+    image = photos()[0][:, :64, :64]
+    sent = create_scheme(spec)(image, 10.0, seed=0)
+    assert describe_spec(spec).rho == sent.nominal_rho
+
+
+def test_a_plugin_scheme_with_zoo_entries_joins_the_catalog_and_the_demo(tmp_path, monkeypatch):
+    """A scheme class and a zoo folder registered by a plug-in show up in the catalog, the demo and the
+    protocols without any change to semcom (the registries are restored afterwards)."""
+    import dataclasses
+    import json
+    from fractions import Fraction
+
+    import semcom.schemes.registry as schemes
+    import semcom.zoo.registry as zoo
+    from semcom.report.protocols import demo
+    from semcom.schemes import Scheme, describe_spec
+    from semcom.zoo import register_zoo
+    from semcom.zoo.catalog import CatalogEntry, shipped_catalog
+
+    @dataclasses.dataclass(frozen=True)
+    class ToyConfig:
+        weights: str = ""
+
+    toy = type("Toy", (Scheme,), {"Config": ToyConfig, "rate_options": ("weights",), "name": "toy-jscc",
+                                  "transmit": lambda self, *args: None})
+    monkeypatch.setitem(schemes._SCHEMES, "toy-jscc", toy)
+    monkeypatch.setattr(zoo, "_PLUGIN_ZOOS", [])
+    (tmp_path / "manifest.json").write_text(json.dumps({"weights": [
+        {"name": "toy-rho1_24", "folder": "weights/toy-rho1_24", "scheme": "toy-jscc", "rho": "1/24",
+         "sha256": "0" * 64, "model_class": "toy.Model", "config": {}}]}))
+    register_zoo(tmp_path)
+    catalog = shipped_catalog()
+    assert CatalogEntry("toy-rho1_24", "toy-jscc:weights=toy-rho1_24", "1/24") in catalog
+    assert CatalogEntry("jpeg+capacity@1/24", "jpeg+capacity:rho=1/24", "1/24") in catalog  # its baseline too
+    assert describe_spec("toy-jscc:weights=toy-rho1_24").rho == Fraction(1, 24)
+    assert demo("full").studies[0].schemes["toy-rho1_24"] == "toy-jscc:weights=toy-rho1_24"

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import torch
 
+pytestmark = pytest.mark.slow  # torchrun pairs of training processes
+
 SCRIPT = Path(__file__).with_name("distributed_train_script.py")
 STEPS = 40  # long enough that the pair can be killed before the end
 

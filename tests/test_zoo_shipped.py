@@ -42,30 +42,39 @@ def mean_psnr(schemes: dict, snrs, dataset, data_dir, out, limit=None) -> dict:
 
 
 def test_issue_4_weights_are_shipped():
-    assert set(JSCC_WEIGHTS) <= set(load_manifest())
+    assert set(JSCC_WEIGHTS) <= set(load_manifest(ZOO_DIR))
 
 
 def test_issue_5_weights_are_shipped():
     names = {f"latent-diff-{kind}" for kind in ("vae-f8c4-rho1_96", "vae-f8c8-rho1_48", "denoiser-taef2",
                                                   "denoiser-vae-f8c4-rho1_96", "denoiser-vae-f8c8-rho1_48",
                                                   "denoiser-taef2-pca8-rho1_48", "denoiser-taef2-pca4-rho1_96")}
-    assert names | {"taef2-pca8-rho1_48", "taef2-pca4-rho1_96"} <= set(load_manifest())
+    assert names | {"taef2-pca8-rho1_48", "taef2-pca4-rho1_96"} <= set(load_manifest(ZOO_DIR))
 
 
 def test_issue_6_weights_are_shipped():
     names = {f"bandwidth-diff-taef2-rho1_{d}" for d in (24, 48, 96)}
     names |= {f"bandwidth-diff-taef2-rho1_48-{ablation}" for ablation in ("noguidance", "deterministic")}
-    assert names <= set(load_manifest())
-    assert all(load_manifest()[name]["scheme"] == "bandwidth-diff" for name in names)
+    assert names <= set(load_manifest(ZOO_DIR))
+    assert all(load_manifest(ZOO_DIR)[name]["scheme"] == "bandwidth-diff" for name in names)
 
 
-@pytest.mark.parametrize("name", sorted(load_manifest()))
+def test_the_package_manifest_names_the_hub_tag_of_this_release():
+    """Releases publish the zoo to the Hugging Face repo semcom/zoo under the tag v<version> (DESIGN.md §3)."""
+    from semcom import __version__
+
+    hub = f"https://huggingface.co/semcom/zoo/resolve/v{__version__}"
+    assert json.loads((ZOO_DIR / "manifest.json").read_text())["base_url"] == hub
+
+
+@pytest.mark.parametrize("name", sorted(load_manifest(ZOO_DIR)))
 def test_manifest_entry_is_complete_and_verified(name):
-    entry = load_manifest()[name]
+    entry = load_manifest(ZOO_DIR)[name]
     assert entry["bytes"] <= MAX_SHIPPED_BYTES == 20 * 2**20
     assert (ZOO_DIR / entry["folder"] / "weights.safetensors").stat().st_size == entry["bytes"]
     assert all(entry.get(key) not in (None, "", {}) for key in PROVENANCE), entry
-    model, config = load_weights(name)  # checks the sha256 and every tensor's name and shape
+    assert entry["url"] == f"weights/{name}/" and entry["config_sha256"]  # downloadable and verifiable
+    model, config = load_weights(name, zoo_dir=ZOO_DIR)  # checks the sha256 and every tensor's name and shape
     if not hasattr(config, "rho"):  # a de-noiser runs at its codec's rho
         assert entry["scheme"] == "latent-diff-denoiser" and entry["rho"].startswith("any")
     else:
@@ -98,21 +107,25 @@ def issue_4_kodak(shared_data_dir, tmp_path_factory) -> dict:
     return {n: {s: psnr[(n, s)] for s in ISSUE_4_SNRS} for n in ISSUE_4_MODELS}
 
 
+@pytest.mark.slow  # a Kodak-24 sweep (module fixture)
 def test_issue_4_deepjscc_at_10db_reaches_30db(issue_4_kodak):
     assert issue_4_kodak["deepjscc-snr10-rho1_12"][10.0] >= 30.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("snr", [0.0, 5.0, 10.0, 15.0, 20.0])
 def test_issue_4_one_adjscc_within_half_db_of_the_better_deepjscc(issue_4_kodak, snr):
     dj10, dj20, adj = (issue_4_kodak[n][snr] for n in ISSUE_4_MODELS)
     assert adj >= max(dj10, dj20) - 0.5, (adj, dj10, dj20)
 
 
+@pytest.mark.slow  # a Kodak-24 sweep (module fixture)
 def test_issue_4_adjscc_beats_deepjscc_at_10db_by_1db_at_20db(issue_4_kodak):
     dj10, _, adj = (issue_4_kodak[n][20.0] for n in ISSUE_4_MODELS)
     assert adj >= dj10 + 1.0, (adj, dj10)
 
 
+@pytest.mark.slow  # a Kodak-24 sweep (module fixture)
 def test_issue_4_fixed_snr_models_show_the_mismatch_effect(issue_4_kodak):
     """Paper A's premise for ADJSCC: DeepJSCC@10 is clearly the better one at 0 dB, DeepJSCC@20 at 20 dB."""
     dj10, dj20 = issue_4_kodak["deepjscc-snr10-rho1_12"], issue_4_kodak["deepjscc-snr20-rho1_12"]
@@ -122,6 +135,7 @@ def test_issue_4_fixed_snr_models_show_the_mismatch_effect(issue_4_kodak):
 ISSUE_5_RECEIVER = "sampler=ddim,start=matched,steps=20"  # the receiver of docs/results/latent_diff.md
 
 
+@pytest.mark.slow  # Kodak sweeps
 @pytest.mark.parametrize("vae", ["vae-f8c8-rho1_48", "vae-f8c4-rho1_96"])
 def test_issue_5_claims_on_kodak(vae, shared_data_dir, tmp_path):
     """The de-noiser gains >= 2 dB over no de-noiser at 0 dB and loses <= 0.2 dB at 30 dB (kodim01-02)."""

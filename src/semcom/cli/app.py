@@ -51,7 +51,7 @@ ABORTS = tuple({click.exceptions.Abort, typer.Abort, KeyboardInterrupt})
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns (and exits with) the process exit code."""
-    from semcom.cli import commands, demo, train, train_bandwidth, train_latent, zoo  # noqa: F401  (they register their commands on ``app``)
+    from semcom.cli import commands, demo, train, zoo  # noqa: F401  (they register their commands on ``app``)
 
     command = typer.main.get_command(app)
     _plain_flags(command)

@@ -2,20 +2,18 @@
 
 Results files and tables keep the full, canonical specs; figures need names a reader can take in at a glance
 (``"DeepJSCC@10dB · 1/48 · Rayleigh LS"`` rather than ``"deepjscc:weights=deepjscc-snr10-rho1_48 | rayleigh:
-coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot | rho=0.08354"``).
+coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot | rho=0.08354"``). Scheme names come from each scheme
+class's description of its config (:func:`semcom.schemes.describe_spec`), not from the text of the spec.
 """
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
+
+from semcom.schemes import describe_spec
 
 #: Legend entries longer than this are cut (the browser test holds figures to it).
 MAX_LEGEND_CHARS = 60
-
-_JSCC_SNR = re.compile(r"snr(\d+(?:to\d+)?)")
-_DIGITAL = {"jpeg": "JPEG", "avif": "AVIF", "heif": "HEIF", "webp": "WebP", "jpeg2000": "JPEG 2000"}
-_LINK = {"capacity": "capacity", "ldpc": "LDPC"}
 
 
 def _options(spec: str) -> tuple[str, dict[str, str]]:
@@ -24,44 +22,10 @@ def _options(spec: str) -> tuple[str, dict[str, str]]:
     return name, options
 
 
-def _jscc(name: str, weights: str) -> str:
-    family = "ADJSCC" if name == "adjscc" else "DeepJSCC"
-    found = _JSCC_SNR.search(weights)
-    if not found:
-        return family
-    trained = found.group(1).replace("to", "–")
-    return family if name == "adjscc" and "–" in trained else f"{family}@{trained}dB"
-
-
-def _codec(codec: str) -> str:
-    if codec.startswith("sd:"):
-        return "SD-VAE"
-    if codec.startswith("taef2"):
-        return "TAEF2-PCA" if "pca" in codec else "TAEF2"
-    return "VAE" if "vae" in codec else codec.rsplit("/", 1)[-1][:16]
-
-
 def short_scheme(spec: str) -> str:
-    """A scheme spec's family name: ``"latent-diff:codec=latent-diff-vae-f8c8-rho1_48,steps=0"`` →
+    """A scheme spec's legend name: ``"latent-diff:codec=latent-diff-vae-f8c8-rho1_48,steps=0"`` →
     ``"Latent-Diff VAE, no de-noiser"``. Unknown schemes keep their registered name."""
-    name, options = _options(spec)
-    no_denoiser = options.get("steps") == "0"
-    if name in ("deepjscc", "adjscc"):
-        told = " (effective SNR)" if options.get("snr_input") == "effective" else ""
-        return _jscc(name, options.get("weights", "")) + told
-    if name == "latent-diff":
-        return f"Latent-Diff {_codec(options.get('codec', 'taef2'))}" + (", no de-noiser" if no_denoiser else "")
-    if name == "bandwidth-diff":
-        compressor = options.get("compressor", "")
-        variant = (" (no guidance)" if "noguidance" in compressor else
-                   " (deterministic)" if "deterministic" in compressor else "")
-        return "Bandwidth-Diff" + variant + (", no de-noiser" if no_denoiser else "")
-    if name == "identity-analog":
-        return "uncoded analog" + (" LMMSE" if options.get("receiver") == "lmmse" else "")
-    codec, plus, link = name.partition("+")
-    if plus:
-        return f"{_DIGITAL.get(codec, codec)}+{_LINK.get(link, link)}"
-    return name
+    return describe_spec(spec).label
 
 
 def short_channel(label: str) -> str:
@@ -96,7 +60,16 @@ def short_rho(rho: float | Fraction) -> str:
 
 def legend_label(scheme: str, channel: str | None = None, rho: float | None = None) -> str:
     """``family · rho · channel`` (each part where given), at most :data:`MAX_LEGEND_CHARS` characters."""
-    parts = [short_scheme(scheme)] + ([short_rho(rho)] if rho is not None else []) + (
-        [short_channel(channel)] if channel else [])
+    return joined_label(short_scheme(scheme), channel, rho)
+
+
+def family_label(scheme: str, channel: str | None = None) -> str:
+    """The legend entry of a spec's method at every rho (``"Latent-Diff TAEF2 · AWGN"``): a rho figure's line."""
+    return joined_label(describe_spec(scheme).family, channel)
+
+
+def joined_label(name: str, channel: str | None = None, rho: float | None = None) -> str:
+    """``name · rho · channel`` (each part where given), cut to :data:`MAX_LEGEND_CHARS` characters."""
+    parts = [name] + ([short_rho(rho)] if rho is not None else []) + ([short_channel(channel)] if channel else [])
     text = " · ".join(parts)
     return text if len(text) <= MAX_LEGEND_CHARS else text[: MAX_LEGEND_CHARS - 1] + "…"

@@ -12,14 +12,15 @@ the metric's range (:class:`semcom.evaluation.summary.Estimate`). Figures are dr
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from semcom.evaluation.labels import legend_label, short_channel, short_scheme
+from semcom.evaluation.labels import family_label, legend_label, short_channel, short_scheme
 from semcom.evaluation.rho import nominal_rho
 from semcom.evaluation.summary import MIN_INTERVAL_COUNT, Estimate, SummaryRow, outage_probability
+from semcom.schemes import describe_spec
+from semcom.schemes.description import remembered
 
 LABELS = {"psnr": "PSNR (dB)", "ssim": "SSIM", "ms_ssim": "MS-SSIM", "lpips": "LPIPS", "clip": "CLIP score"}
 #: Smallest y-span a panel shows, so that flat curves are not blown up into noise.
@@ -42,6 +43,7 @@ class Styles:
     linestyles: dict[str, str] = field(default_factory=dict)
 
     @classmethod
+    @remembered()
     def covering(cls, schemes: Iterable[str], channels: Iterable[str] = ()) -> "Styles":
         styles = cls()
         for name in sorted({short_scheme(s) for s in schemes}):
@@ -122,6 +124,7 @@ def _scheme_line(row: SummaryRow) -> tuple[str, str, float]:
     return row.group["scheme"], row.group["channel"], float(nominal_rho(row.group["rho"]))
 
 
+@remembered()
 def plot_metric_vs_snr(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
                        styles: Styles | None = None) -> Path:
     """One panel per metric, one line per (scheme, channel, rho). Writes PNG (or the suffix's format)."""
@@ -185,31 +188,35 @@ def plot_metric_vs_steps(summary: Sequence[SummaryRow], metrics: Sequence[str], 
     return _save(fig, path, legend_rows=2)
 
 
-_RHO_TOKEN = re.compile(r"[-_,:@]?rho[=_]?1[/_]\d+|[-_,:@]?pca\d+|@1/\d+")
+@remembered()
+def family_lines(summary: Sequence[SummaryRow]) -> dict[tuple[str, str], list[SummaryRow]]:
+    """The rows of a rho figure by line: ``(spec, channel)`` → rows, one line per scheme family and setting
+    (:meth:`semcom.schemes.SchemeDescription.family_key`) and channel, named by the line's first spec (the
+    smallest in text order, which orders the legend)."""
+    keys = {spec: describe_spec(spec).family_key for spec in {r.group["scheme"] for r in summary}}
+    first: dict[tuple, str] = {}
+    for spec, key in sorted(keys.items()):
+        first.setdefault(key, spec)
+    return _lines(summary, lambda r: (first[keys[r.group["scheme"]]], r.group["channel"]))
 
 
-def rho_family(scheme: str) -> str:
-    """A scheme name with its rho-specific parts removed, so that the same method at several rho draws one
-    line: ``"deepjscc:weights=deepjscc-snr10-rho1_48"`` → ``"deepjscc:weights=deepjscc-snr10"``."""
-    return _RHO_TOKEN.sub("", scheme)
-
-
+@remembered()
 def plot_metric_vs_rho(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
                        styles: Styles | None = None) -> Path:
     """Rows = metrics, columns = SNRs; one line per (scheme family, channel), x = nominal rho (log scale)."""
     styles = styles or Styles.covering([r.group["scheme"] for r in summary], [r.group["channel"] for r in summary])
     snrs = sorted({r.group["snr_db"] for r in summary})
     fig, axes = _figure(len(metrics), len(snrs), 4.2, 3.4)
-    lines = _lines(summary, lambda r: (rho_family(r.group["scheme"]), r.group["channel"]))
+    lines = family_lines(summary)
     for i, metric in enumerate(metrics):
         for j, snr in enumerate(snrs):
             ax = axes[i][j]
-            for (family, channel), rows in lines.items():
+            for (spec, channel), rows in lines.items():
                 rows = sorted((r for r in rows if r.group["snr_db"] == snr), key=lambda r: r.group["rho"])
                 if rows:
                     _draw(ax, [float(nominal_rho(r.group["rho"])) for r in rows], [r.metrics[metric] for r in rows],
-                          color=styles.colour(short_scheme(family)), ls=styles.linestyle(short_channel(channel)),
-                          label=legend_label(family, channel))
+                          color=styles.colour(describe_spec(spec).family),
+                          ls=styles.linestyle(short_channel(channel)), label=family_label(spec, channel))
             ax.set_xscale("log")
             _fit_y(ax, metric, (r.metrics[metric].mean for r in summary if r.group["snr_db"] == snr))
             _axes_labels(ax, metric, "bandwidth ratio rho = k/n", f"SNR {snr:g} dB")
@@ -224,6 +231,7 @@ def outage_target(metric: str) -> float:
     return float(target)
 
 
+@remembered()
 def plot_outage(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
                 styles: Styles | None = None) -> Path:
     """One panel per target (``metrics`` named ``psnr<25``): P(PSNR < target) over every image and channel
@@ -250,14 +258,14 @@ PLOT_KINDS = {"snr": plot_metric_vs_snr, "steps": plot_metric_vs_steps, "rho": p
               "outage": plot_outage}
 
 
+@remembered()
 def legend_entries(summary: Sequence[SummaryRow], kind: str = "snr") -> list[str]:
     """The legend entries the figure of ``kind`` draws for ``summary``, in legend order."""
     if kind == "steps":
         families = {receiver_family(r.group["scheme"]) for r in summary} - {None}
         return [receiver_label(f) for f in sorted(families)]
     if kind == "rho":
-        return [legend_label(f, c) for f, c in _lines(summary, lambda r: (rho_family(r.group["scheme"]),
-                                                                           r.group["channel"]))]
+        return [family_label(spec, channel) for spec, channel in family_lines(summary)]
     return [legend_label(s, c, rho) for s, c, rho in _lines(summary, _scheme_line)]
 
 
@@ -273,6 +281,7 @@ def interval_note(summary: Sequence[SummaryRow], metrics: Sequence[str]) -> str:
     return f"{n} images per point: fewer than {MIN_INTERVAL_COUNT}, so no intervals are drawn"
 
 
+@remembered()
 def plot_results(summary: Sequence[SummaryRow], metrics: Sequence[str], path: str | Path,
                  kind: str = "snr", styles: Styles | None = None) -> list[Path]:
     """Draw ``kind`` (snr | steps | rho | outage). For snr, steps and outage, a summary holding several nominal rho values

@@ -12,10 +12,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import subprocess
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import torch
@@ -28,6 +26,7 @@ from semcom.device import resolve_device
 from semcom.errors import SemcomError
 from semcom.evaluation.results import ResultRow, ResultsFile, row_key
 from semcom.evaluation.shard import Shard, merge_parts, part_files, process_group
+from semcom.provenance import git_commit
 from semcom.metrics import DEFAULT_METRICS, compute_metrics
 from semcom.metrics.registry import get_metric
 from semcom.schemes import Scheme, canonical_spec, create_scheme
@@ -103,18 +102,6 @@ def row_seed(seed: int, *identity) -> int:
     """A 63-bit seed from the sweep seed and a row's identity (stable across runs and platforms)."""
     digest = hashlib.sha256(repr((seed,) + identity).encode()).digest()
     return int.from_bytes(digest[:8], "little") >> 1
-
-
-def git_commit() -> str:
-    """The commit of the semcom source tree, or ``"unknown"`` outside a git checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"], cwd=Path(__file__).parent,
-            capture_output=True, text=True, timeout=10,
-        )
-        return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def run_sweep(

@@ -16,7 +16,7 @@ import torch
 from semcom.channels import parse_channel
 from semcom.data import get_dataset
 from semcom.evaluation.reconstructions import save_reconstruction_grid
-from semcom.evaluation.sweep import git_commit
+from semcom.provenance import git_commit
 from semcom.report.document import Figure, Heading, Paragraph, Report, Table
 from semcom.device import resolve_device
 from semcom.evaluation.plots import Styles

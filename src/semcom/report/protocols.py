@@ -1,7 +1,9 @@
 """The studies behind ``semcom demo`` and ``semcom reproduce paper-a|paper-b``.
 
-Scheme lists come from the zoo catalog (:mod:`semcom.zoo.catalog`), so they follow what is shipped. Schemes
-whose weights are missing here (TAEF2 is not shipped) are listed in the study as skipped, with the reason.
+Scheme lists come from the zoo catalog (:mod:`semcom.zoo.catalog`), so they follow what is shipped (plug-ins'
+zoo entries included). Entries are chosen by their scheme, nominal rho and ablation, never by the text of
+weights names. Schemes whose weights are missing here (TAEF2 is not shipped) are listed in the study as
+skipped, with the reason.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from semcom.report.build import GridSpec
 from semcom.report.studies import Study
 from semcom.report.studies import at_precision as study_at_precision
 from semcom.report.studies import with_realizations as study_with_realizations
-from semcom.zoo.catalog import MATCHED_DDIM, CatalogEntry, available_catalog
+from semcom.schemes import parse_spec
+from semcom.zoo.catalog import BASELINE, MATCHED_DDIM, NO_DENOISER, CatalogEntry, available_catalog
 
 RAYLEIGH_LS = "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot"
 RAYLEIGH_MMSE = "rayleigh:csi=perfect,eq=mmse"
@@ -59,30 +62,45 @@ def _split(entries: list[CatalogEntry], skipped: list[CatalogEntry], keep,
     return ({e.label: e.spec for e in entries if keep(e)}, {e.label: why for e in skipped if keep(e)})
 
 
+def _scheme(entry: CatalogEntry) -> str:
+    return parse_spec(entry.spec)[0]
+
+
+def _as_published(entry: CatalogEntry) -> bool:
+    """Not a training ablation (paper B's ablation weights); the no-de-noiser variants count as published."""
+    return entry.ablation in ("", NO_DENOISER)
+
+
+def _step_codec(entry: CatalogEntry) -> bool:
+    """Whether the entry runs the step sweeps' codec (the project VAE at 1/96)."""
+    return parse_spec(entry.spec)[1].get("codec") == parse_spec(STEP_CODEC)[1]["codec"]
+
+
 def _grid(keep: Callable[[CatalogEntry], bool], snrs=GRID_SNRS) -> GridSpec:
     """The de-noised schemes of the catalog that pass ``keep``, plus the project VAE without its de-noiser."""
     runnable, _ = available_catalog()
     return GridSpec({e.label: e.spec for e in runnable
-                     if keep(e) and ("(no de-noiser)" not in e.label or "vae-f8c4" in e.label)}, snrs)
+                     if keep(e) and (e.ablation != NO_DENOISER or _step_codec(e))}, snrs)
 
 
 def _grid_row(entry: CatalogEntry) -> bool:
     """Paper A's Fig. 3 comparison: everything at rho 1/48, and the project VAE at 1/96."""
-    return entry.rho == "1/48" or "vae-f8c4" in entry.label
+    return entry.rho == "1/48" or _step_codec(entry)
 
 
 def _paper_a_scheme(entry: CatalogEntry) -> bool:
-    return not entry.spec.startswith("bandwidth-diff")
+    return _scheme(entry) != "bandwidth-diff"
 
 
 def _paper_b_scheme(entry: CatalogEntry) -> bool:
     """bandwidth-diff at every rho (not the ablation weights), and at paper B's rho the TAEF2 latent-diff, the
     digital baseline, and at 1/48 the JSCC models and the project VAE."""
-    if "-noguidance" in entry.spec or "-deterministic" in entry.spec:
+    if not _as_published(entry):
         return False
-    if entry.spec.startswith("bandwidth-diff"):
+    if _scheme(entry) == "bandwidth-diff":
         return True
-    return entry.rho == "1/48" or (entry.rho in ("1/24", "1/96") and ("pca" in entry.spec or "jpeg" in entry.spec))
+    taef2_latent = _scheme(entry) == "latent-diff" and entry.needs_taef2
+    return entry.rho == "1/48" or (entry.rho in ("1/24", "1/96") and (taef2_latent or _scheme(entry) == BASELINE))
 
 
 def step_study(name: str, snrs, matched: tuple[int, ...], fixed: tuple[int, ...], limit: Optional[int],
@@ -110,7 +128,7 @@ DEMO_FADING_REALIZATIONS = {"quick": 2, "default": 4, "full": 8}
 
 def _demo_scheme(entry: CatalogEntry) -> bool:
     """One scheme of each family at the demo's rho: the ablation weights of paper B are left to --full."""
-    return entry.rho == DEMO_RHO and "-noguidance" not in entry.spec and "-deterministic" not in entry.spec
+    return entry.rho == DEMO_RHO and _as_published(entry)
 
 
 def demo(size: str = "default", taef2_missing: str = "") -> Protocol:

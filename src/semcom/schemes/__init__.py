@@ -1,10 +1,12 @@
 """Schemes: complete transmitter–receiver pairs, all reachable through one registry."""
 
 from semcom.schemes.base import Scheme, Transmission
+from semcom.schemes.description import SchemeDescription
 from semcom.schemes.registry import (
     canonical_spec,
     canonical_text,
     create_scheme,
+    describe_spec,
     list_schemes,
     parse_spec,
     register_scheme,
@@ -14,10 +16,12 @@ from semcom.schemes.registry import (
 
 __all__ = [
     "Scheme",
+    "SchemeDescription",
     "Transmission",
     "canonical_spec",
     "canonical_text",
     "create_scheme",
+    "describe_spec",
     "list_schemes",
     "parse_spec",
     "register_scheme",

@@ -28,9 +28,12 @@ from semcom.diffusion.latents import latent_to_symbols, rms_per_image, symbols_t
 from semcom.models.bandwidth import BandwidthCompressor
 from semcom.rng import Generators
 from semcom.schemes.base import Scheme, Transmission
-from semcom.schemes.latent_diff import load_codec, load_denoiser
+from semcom.schemes.description import model_class_is, recorded_setting, weights_record
+from semcom.schemes.latent_diff import codec_needs_taef2, denoisers_of, load_codec, load_denoiser, trained_codec
 from semcom.schemes.registry import register_scheme
+from semcom.specs import format_spec
 from semcom.zoo import WeightsError, load_weights
+from semcom.zoo.catalog import MATCHED_DDIM, CatalogEntry
 from semcom.zoo.registry import missing_weights_message
 
 STARTS = ("matched", "T")
@@ -46,12 +49,27 @@ class BandwidthDiffConfig:
     steps: int = 20
 
 
+def compressor_ablation(record) -> str:
+    """What a compressor's training switched off (paper B's ablations), from its record: ``"no guidance
+    loss"`` (guidance weight 0), ``"no reparameterization"`` (the deterministic upsampler), or ``""``."""
+    guidance = recorded_setting(record, "loss_weights", "guidance_weight", "--guidance-weight")
+    if guidance is not None and float(guidance) == 0:
+        return "no guidance loss"
+    if record and (record.get("config") or {}).get("reparameterize") is False:
+        return "no reparameterization"
+    return ""
+
+
+_VARIANTS = {"no guidance loss": " (no guidance)", "no reparameterization": " (deterministic)", "": ""}
+
+
 @register_scheme("bandwidth-diff")
 class BandwidthDiff(Scheme):
     """Paper B: downsampler, SNR-conditioned VAE upsampler, reverse diffusion from the SNR-matched step."""
 
     Config = BandwidthDiffConfig
     learned = True
+    rate_options = ("compressor",)
 
     def __init__(self, config=None, precision: str = "fp32"):
         super().__init__(config, precision)
@@ -87,6 +105,23 @@ class BandwidthDiff(Scheme):
     @property
     def weights_id(self) -> str:
         return f"{self.config.codec}+{self.config.compressor}+{self.config.denoiser or 'none'}"
+
+    @classmethod
+    def label(cls, config) -> str:
+        variant = _VARIANTS[compressor_ablation(weights_record(config.compressor))]
+        return "Bandwidth-Diff" + variant + (", no de-noiser" if config.steps == 0 else "")
+
+    @classmethod
+    def catalog_entries(cls, name: str, entry: dict, manifest: dict[str, dict]) -> list[CatalogEntry]:
+        """A zoo compressor with the first de-noiser trained on its codec, DDIM from the matched step."""
+        codec = trained_codec(entry)
+        denoisers = denoisers_of(codec, manifest) if model_class_is(entry, BandwidthCompressor) and codec else []
+        if not denoisers:
+            return []
+        options = [("codec", codec)] if codec != cls.Config().codec else []
+        spec = format_spec(cls.name, options + [("compressor", name), ("denoiser", denoisers[0])]) + f",{MATCHED_DDIM}"
+        rho = cls.nominal_rho(cls.Config(codec=codec, compressor=name))
+        return [CatalogEntry(name, spec, str(rho), codec_needs_taef2(codec), compressor_ablation(entry))]
 
     def transmit(self, images, snr_db, channel: ChannelSpec, generator: Generators = None):
         validate_snr_db(snr_db)

@@ -16,6 +16,7 @@ from semcom.channels import ChannelSpec, parse_channel
 from semcom.channels.snr import SNRLike
 from semcom.data import crop_back, pad_to_multiple
 from semcom.rng import Generators
+from semcom.schemes.description import SchemeDescription, parse_rho, weights_record
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,9 @@ class Scheme(nn.Module, ABC):
     size_multiple: ClassVar[int] = 1
     #: Whether the scheme has learned parts (``precision`` applies to those alone).
     learned: ClassVar[bool] = False
+    #: Config options that choose the bandwidth ratio (``rho``, or weights trained for one rho). The same
+    #: method at several rho differs only in these: a rho figure joins such specs into one line.
+    rate_options: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config=None, precision: str = "fp32"):
         super().__init__()
@@ -119,6 +123,51 @@ class Scheme(nn.Module, ABC):
         self.precision = precision
         self.register_buffer("_device_anchor", torch.zeros(0), persistent=False)
         self.eval()
+
+    # What figures, reports and the zoo catalog know of a config: computed without loading weights.
+
+    @classmethod
+    def describe(cls, config, precision: str = "fp32") -> SchemeDescription:
+        """The label, family, nominal rho and setting of ``config`` (:class:`SchemeDescription`)."""
+        from semcom.schemes.registry import canonical_options
+
+        options = canonical_options(cls, config, precision)
+        setting = ",".join(f"{key}={value}" for key, value in options if key not in cls.rate_options)
+        return SchemeDescription(cls.label(config), cls.family(config), cls.nominal_rho(config), setting)
+
+    @classmethod
+    def label(cls, config) -> str:
+        """A short legend name of the scheme with this config (default: the registered name)."""
+        return cls.name
+
+    @classmethod
+    def family(cls, config) -> str:
+        """The legend name of the same method at every rho (default: :meth:`label`)."""
+        return cls.label(config)
+
+    @classmethod
+    def nominal_rho(cls, config) -> Optional[Fraction]:
+        """The bandwidth ratio ``config`` sets: its ``rho`` field, else the ``rho`` recorded with the weights
+        that the first of :attr:`rate_options` naming zoo weights or a saved folder names; None if neither."""
+        if parse_rho(getattr(config, "rho", None)) is not None:
+            return parse_rho(config.rho)
+        for option in cls.rate_options:
+            rho = parse_rho((weights_record(str(getattr(config, option, ""))) or {}).get("rho"))
+            if rho is not None:
+                return rho
+        return None
+
+    @classmethod
+    def catalog_entries(cls, name: str, entry: dict, manifest: dict[str, dict]) -> list:
+        """The runnable catalog entries (:class:`semcom.zoo.catalog.CatalogEntry`) that zoo weights ``name``
+        (manifest ``entry``; ``manifest`` holds every entry, for pairing) give this scheme. Default: weights
+        recorded for this scheme make ``NAME:weights=<name>`` when the config has a ``weights`` option."""
+        from semcom.zoo.catalog import CatalogEntry
+
+        if entry.get("scheme") != cls.name or "weights" not in {f.name for f in dataclasses.fields(cls.Config)}:
+            return []
+        rho = cls.nominal_rho(cls.Config(weights=name))
+        return [CatalogEntry(name, f"{cls.name}:weights={name}", str(rho) if rho else str(entry.get("rho")))]
 
     @property
     def device(self) -> torch.device:

@@ -14,6 +14,7 @@ Receivers:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Optional
 
 import numpy as np
@@ -48,6 +49,14 @@ class IdentityAnalog(Scheme):
     """Uncoded analog pixels over the channel (no learned parts)."""
 
     Config = IdentityAnalogConfig
+
+    @classmethod
+    def label(cls, config) -> str:
+        return "uncoded analog" + (" LMMSE" if config.receiver == "lmmse" else "")
+
+    @classmethod
+    def nominal_rho(cls, config) -> Fraction:
+        return Fraction(1, 2)  # two pixel values per complex symbol
 
     def transmit(self, images, snr_db, channel: ChannelSpec, generator: Optional[torch.Generator] = None):
         batch = images.shape[0]

@@ -22,6 +22,7 @@ from semcom.models.deepjscc import DOWNSAMPLING
 from semcom.models.jscc import JSCCAutoencoder
 from semcom.rng import Generators
 from semcom.schemes.base import Scheme, Transmission
+from semcom.schemes.description import recorded_setting, weights_record
 from semcom.schemes.registry import register_scheme
 from semcom.zoo import WeightsError, load_weights
 from semcom.zoo.registry import missing_weights_message
@@ -46,7 +47,12 @@ class JSCCScheme(Scheme):
     Config = JSCCSchemeConfig
     size_multiple = DOWNSAMPLING
     learned = True
+    rate_options = ("weights",)
     arch = ""
+    #: The legend name of the architecture, and whether its decoder takes the SNR (named without it when
+    #: trained over a range).
+    title = ""
+    snr_adaptive = False
 
     def __init__(self, config=None, precision: str = "fp32"):
         super().__init__(config, precision)
@@ -62,6 +68,14 @@ class JSCCScheme(Scheme):
     @property
     def weights_id(self) -> str:
         return self.config.weights
+
+    @classmethod
+    def label(cls, config) -> str:
+        """``"DeepJSCC@10dB"``: the architecture and the SNR its weights were trained at (a single value; an
+        SNR-adaptive model trained over a range is named without it), ``(effective SNR)`` when told so."""
+        trained = trained_snr_db(weights_record(config.weights))
+        name = cls.title if trained is None or ("–" in trained and cls.snr_adaptive) else f"{cls.title}@{trained}dB"
+        return name + (" (effective SNR)" if config.snr_input == "effective" else "")
 
     def transmit(self, images, snr_db, channel: ChannelSpec, generator: Generators = None):
         validate_snr_db(snr_db)
@@ -87,11 +101,28 @@ class JSCCScheme(Scheme):
         return {"noise_var_used": snr_db_to_noise_var(told_db.cpu()), "noise_var_rule": rule}
 
 
+def trained_snr_db(record) -> str | None:
+    """The training SNR of JSCC weights as text (``"10"``, ``"0–28"`` for a range), from the saved
+    ``train_config`` or the recorded command's ``--snr-db``; None when the record does not say."""
+    low = recorded_setting(record, "train_config", "snr_db_min", "--snr-db")
+    high = recorded_setting(record, "train_config", "snr_db_max", "--snr-db")
+    if low is None:
+        return None
+    if low == high and ":" in low:  # the command's LOW:HIGH
+        low, _, high = low.partition(":")
+    try:
+        low, high = f"{float(low):g}", f"{float(high):g}"
+    except (TypeError, ValueError):
+        return None
+    return low if low == high else f"{low}–{high}"
+
+
 @register_scheme("deepjscc")
 class DeepJSCC(JSCCScheme):
     """DeepJSCC (Bourtsoulatze, Kurka, Gündüz 2019), trained at one SNR."""
 
     arch = "deepjscc"
+    title = "DeepJSCC"
 
 
 @register_scheme("adjscc")
@@ -99,3 +130,5 @@ class ADJSCC(JSCCScheme):
     """ADJSCC (Xu et al. 2021): GDN + SNR attention modules, one model for a range of SNRs."""
 
     arch = "adjscc"
+    title = "ADJSCC"
+    snr_adaptive = True

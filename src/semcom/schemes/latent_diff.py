@@ -14,6 +14,8 @@ sets rho, or Stable Diffusion's VAE), ``denoiser=NAME|PATH|sd:SOURCE``, ``sample
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Optional
 
 import torch
 
@@ -25,8 +27,10 @@ from semcom.diffusion import LatentDenoiser, ReverseConfig, ScheduleConfig, reve
 from semcom.diffusion.latents import latent_to_symbols, restore_scale, symbols_to_unit_latent
 from semcom.rng import Generators
 from semcom.schemes.base import Scheme, Transmission
+from semcom.schemes.description import model_class_is, parse_rho, recorded_setting, weights_record
 from semcom.schemes.registry import register_scheme
 from semcom.zoo import WeightsError, load_weights
+from semcom.zoo.catalog import MATCHED_DDIM, NO_DENOISER, CatalogEntry
 from semcom.zoo.registry import missing_weights_message
 
 
@@ -79,12 +83,62 @@ def load_denoiser(name: str, codec, codec_name: str):
     return model.eval()
 
 
+def codec_label(codec: str, family: bool = False) -> str:
+    """A codec option's legend name: ``TAEF2``, ``TAEF2-PCA`` (a projection of TAEF2; with ``family``, the
+    codec it projects: the same method at another rho), ``VAE`` (the project's), ``SD-VAE``."""
+    from semcom.codecs.latent_vae import LatentVAE
+    from semcom.codecs.projection import LatentProjection
+
+    if codec == "taef2":
+        return "TAEF2"
+    if codec.startswith(STABLE_DIFFUSION):
+        return "SD-VAE"
+    record = weights_record(codec)
+    if model_class_is(record, LatentProjection):
+        base = codec_label(str(record["config"].get("base", "taef2")), family)
+        return base if family else f"{base}-PCA"
+    if model_class_is(record, LatentVAE):
+        return "VAE"
+    return codec.rstrip("/").rsplit("/", 1)[-1][:16]
+
+
+def codec_rho(codec: str) -> Optional[Fraction]:
+    """The bandwidth ratio a codec's latent sets (k = c h w / 2 for n = 3 H W): TAEF2's from its shape, a
+    trained codec's from its record; None for Stable Diffusion's (set by the checkpoint) and unknown ones."""
+    if codec == "taef2":
+        from semcom.codecs.taef2 import DOWNSAMPLING, LATENT_CHANNELS
+
+        return Fraction(LATENT_CHANNELS, 6 * DOWNSAMPLING**2)
+    return parse_rho((weights_record(codec) or {}).get("rho"))
+
+
+def codec_needs_taef2(codec: str) -> bool:
+    """Whether a codec is TAEF2 or built on it (TAEF2's weights are not shipped)."""
+    from semcom.codecs.projection import LatentProjection
+
+    record = weights_record(codec)
+    return codec == "taef2" or (model_class_is(record, LatentProjection)
+                                and codec_needs_taef2(str(record["config"].get("base", "taef2"))))
+
+
+def trained_codec(record: Optional[dict]) -> Optional[str]:
+    """The codec that de-noiser or compressor weights were trained on (their record's ``codec``)."""
+    return recorded_setting(record, "", "codec", "--codec")
+
+
+def denoisers_of(codec: str, manifest: dict[str, dict]) -> list[str]:
+    """Zoo de-noisers trained on ``codec``, in manifest order."""
+    return [name for name, entry in manifest.items()
+            if model_class_is(entry, LatentDenoiser) and trained_codec(entry) == codec]
+
+
 @register_scheme("latent-diff")
 class LatentDiff(Scheme):
     """Latent-Diff DNSC (paper A): a latent codec plus a diffusion de-noiser at the receiver."""
 
     Config = LatentDiffConfig
     learned = True
+    rate_options = ("codec", "denoiser")
 
     def __init__(self, config=None, precision: str = "fp32"):
         super().__init__(config, precision)
@@ -104,6 +158,43 @@ class LatentDiff(Scheme):
     @property
     def weights_id(self) -> str:
         return f"{self.config.codec}+{self.config.denoiser or 'none'}"
+
+    @classmethod
+    def label(cls, config) -> str:
+        return f"Latent-Diff {codec_label(config.codec)}" + (", no de-noiser" if config.steps == 0 else "")
+
+    @classmethod
+    def family(cls, config) -> str:
+        return f"Latent-Diff {codec_label(config.codec, family=True)}" + (", no de-noiser" if config.steps == 0 else "")
+
+    @classmethod
+    def nominal_rho(cls, config) -> Optional[Fraction]:
+        return codec_rho(config.codec)
+
+    @classmethod
+    def catalog_entries(cls, name: str, entry: dict, manifest: dict[str, dict]) -> list[CatalogEntry]:
+        """A zoo codec with each de-noiser trained on it (DDIM from the matched step), and once without a
+        de-noiser (``steps=0``, paper A's ablation). A codec built without zoo weights (``taef2``) is paired
+        at its first de-noiser's entry."""
+        from semcom.codecs.latent_vae import LatentVAE
+        from semcom.codecs.projection import LatentProjection
+
+        if model_class_is(entry, LatentVAE) or model_class_is(entry, LatentProjection):
+            codec = name
+        elif model_class_is(entry, LatentDenoiser) and trained_codec(entry) not in manifest:
+            codec = trained_codec(entry)
+        else:
+            return []
+        denoisers = denoisers_of(codec, manifest) if codec else []
+        if not denoisers or (codec != name and denoisers[0] != name):
+            return []
+        label = codec if codec.startswith(f"{cls.name}-") else f"{cls.name}-{codec}"
+        rho, taef2 = str(codec_rho(codec)), codec_needs_taef2(codec)
+        entries = [CatalogEntry(label if len(denoisers) == 1 else f"{label} + {denoiser}",
+                                f"{cls.name}:codec={codec},denoiser={denoiser},{MATCHED_DDIM}", rho, taef2)
+                   for denoiser in denoisers]
+        return entries + [CatalogEntry(f"{label} (no de-noiser)", f"{cls.name}:codec={codec},steps=0", rho, taef2,
+                                       ablation=NO_DENOISER)]
 
     def transmit(self, images, snr_db, channel: ChannelSpec, generator: Generators = None):
         validate_snr_db(snr_db)

@@ -1,7 +1,9 @@
 """The one scheme registry. The CLI, sweeps, zoo and tests all look schemes up here.
 
 A scheme is named by a *spec*: the registered name, optionally followed by config options,
-``"identity-analog:receiver=lmmse"``. :func:`canonical_spec` gives the form stored in results files.
+``"identity-analog:receiver=lmmse"``. :func:`canonical_spec` gives the form stored in results files, and
+:func:`describe_spec` what figures and reports call it. Scheme modules, semcom's and plug-ins', are imported
+through the ``semcom.schemes`` entry points (:mod:`semcom.plugins`) before the first lookup.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from fractions import Fraction
 from typing import Callable, TypeVar
 
 from semcom.errors import SemcomError, UnknownNameError
+from semcom.plugins import load_plugins
 from semcom.schemes.base import Scheme, check_precision
+from semcom.schemes.description import SchemeDescription, memoized, unknown_description
 from semcom.specs import format_spec
 from semcom.specs import parse_spec as parse_text
 
@@ -38,16 +42,37 @@ def register_scheme(name: str) -> Callable[[S], S]:
 
 def list_schemes() -> list[str]:
     """Registered scheme names, sorted."""
-    _load_builtin()
+    load_plugins()
     return sorted(_SCHEMES)
 
 
 def scheme_class(name: str) -> type[Scheme]:
-    _load_builtin()
+    failures = load_plugins()
     try:
         return _SCHEMES[name]
     except KeyError:
-        raise UnknownNameError(f"unknown scheme {name!r}; available: {', '.join(sorted(_SCHEMES))}") from None
+        broken = "".join(f"; {failure}" for failure in failures)
+        raise UnknownNameError(f"unknown scheme {name!r}; available: {', '.join(sorted(_SCHEMES))}{broken}") from None
+
+
+def describe_spec(spec: str, precision: str | None = None) -> SchemeDescription:
+    """Label, family, nominal rho and setting of a spec (:meth:`Scheme.describe`), from its config alone: no
+    weights are loaded. A spec that no registered scheme reads (a results file of a plug-in not installed
+    here) is described by its name (:func:`~semcom.schemes.description.unknown_description`), so figures
+    of old results still draw. Inside :func:`~semcom.schemes.description.remembered`, each spec is described
+    once."""
+    return memoized(("spec", spec, precision), lambda: _describe(spec, precision))
+
+
+def _describe(spec: str, precision: str | None) -> SchemeDescription:
+    try:
+        name, options = parse_spec(spec)
+        cls = scheme_class(name)
+        chosen = _precision(cls, options, precision)
+        config = _build_config(cls, options, spec)
+    except (UnknownNameError, SchemeOptionError):
+        return unknown_description(spec)
+    return cls.describe(config, chosen)
 
 
 def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
@@ -114,6 +139,11 @@ def _precision(cls: type[Scheme], options: dict, keyword: str | None) -> str:
 
 
 def _canonical(cls: type[Scheme], config, precision: str = "fp32") -> str:
+    return format_spec(cls.name, canonical_options(cls, config, precision))
+
+
+def canonical_options(cls: type[Scheme], config, precision: str = "fp32") -> list[tuple[str, object]]:
+    """``[(option, value)]`` of the config's non-default options in field order, ``precision`` last."""
     defaults = cls.Config()
     parts = [
         (f.name, getattr(config, f.name))
@@ -122,7 +152,7 @@ def _canonical(cls: type[Scheme], config, precision: str = "fp32") -> str:
     ]
     if precision != "fp32":
         parts.append(("precision", precision))
-    return format_spec(cls.name, parts)
+    return parts
 
 
 def _build_config(cls: type[Scheme], options: dict, spec: str):
@@ -153,8 +183,3 @@ def _coerce(value, kind: type, key: str):
         return kind(value) if kind in (int, float) else value
     except (ValueError, ZeroDivisionError):
         raise SchemeOptionError(f"option {key}={value!r} is not a valid {kind.__name__}") from None
-
-
-def _load_builtin() -> None:
-    """Import the modules that register the built-in schemes (once; imports are cached)."""
-    from semcom.schemes import bandwidth_diff, identity_analog, jscc, latent_diff, separation_capacity, separation_ldpc  # noqa: F401

@@ -31,6 +31,8 @@ from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.registry import register_scheme
 
 FALLBACK_SAMPLES = 256
+#: Legend names of the image codecs (others keep their registered name).
+CODEC_LABELS = {"jpeg": "JPEG", "avif": "AVIF", "heif": "HEIF", "webp": "WebP", "jpeg2000": "JPEG 2000"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,13 @@ class SeparationScheme(Scheme):
     """Base of ``<codec>+<channel code>`` schemes. Subclasses set ``codec_name`` and implement :meth:`deliver`."""
 
     codec_name: ClassVar[str] = ""
+    #: The channel code in legends (``JPEG+capacity``).
+    link_label: ClassVar[str] = ""
+    rate_options = ("rho",)
+
+    @classmethod
+    def label(cls, config) -> str:
+        return f"{CODEC_LABELS.get(cls.codec_name, cls.codec_name)}+{cls.link_label}"
 
     def __init__(self, config=None, precision: str = "fp32"):
         super().__init__(config, precision)

@@ -22,6 +22,7 @@ class CapacitySeparation(SeparationScheme):
     """Separation bound: codec file sized to the channel capacity (Shannon's separation theorem)."""
 
     Config = SeparationConfig
+    link_label = "capacity"
 
     def deliver(self, image, snr_db, channel_uses, channel: ChannelSpec, generator) -> Delivery:
         snr = 1 / float(snr_db_to_noise_var(snr_db))

@@ -46,6 +46,7 @@ class LDPCSeparation(SeparationScheme):
     """Practical separation: codec + LDPC + QAM with adaptive modulation and coding."""
 
     Config = LDPCSchemeConfig
+    link_label = "LDPC"
     #: whether each image's codewords are interleaved over its whole frame (:func:`send_bytes`)
     interleave = False
 
@@ -115,6 +116,7 @@ class NRLDPCSeparation(LDPCSeparation):
     codewords are interleaved over its whole frame, so each sees the frame's time and frequency diversity."""
 
     Config = NRLDPCSchemeConfig
+    link_label = "nr-ldpc"
     interleave = True
 
 

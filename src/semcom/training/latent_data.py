@@ -16,7 +16,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
-from semcom.data import pad_to_multiple
+from semcom.data import get_dataset, pad_to_multiple, training_images
 from semcom.diffusion.latents import unit_power
 
 
@@ -67,6 +67,18 @@ def encode_dataset(codec, dataset, cache_dir: str | Path | None = None, split: s
                 save_file(tensors, str(tmp), metadata={"codec": fingerprint})
                 os.replace(tmp, cache)
     return [LatentItem(k, unit_power(tensors[k][None])[0] if normalize else tensors[k]) for k in sorted(tensors)]
+
+
+def encode_training_latents(codec, dataset: str, data_dir: str | None, limit: int | None,
+                            cache_dir: str | Path) -> tuple[list[LatentItem], list[LatentItem]]:
+    """Unit-power latents of the training images ``dataset`` (a ``--dataset`` value: a name, a folder or
+    several) and of bsds500-val, the first ``limit`` images of each, cached in ``cache_dir``."""
+    name = dataset if dataset == "bsds500-train" else "train-" + hashlib.sha256(dataset.encode()).hexdigest()[:12]
+    suffix = f"-first{limit}" if limit else ""
+    train = encode_dataset(codec, training_images(dataset, data_dir=data_dir, limit=limit), cache_dir, name + suffix)
+    val = encode_dataset(codec, get_dataset("bsds500-val", data_dir=data_dir, limit=limit), cache_dir,
+                         "bsds500-val" + suffix)
+    return train, val
 
 
 def _encode_all(codec, dataset, progress: bool) -> dict[str, torch.Tensor]:

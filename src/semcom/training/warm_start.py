@@ -7,8 +7,15 @@ JSCC weights were made within the CPU budget; the manifest records the source (`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, TypeVar
 
 import torch
+
+from semcom.training.loop import CHECKPOINT
+from semcom.zoo import load_weights
+
+M = TypeVar("M", bound=torch.nn.Module)
 
 
 @dataclass(frozen=True)
@@ -28,3 +35,23 @@ def warm_start(model: torch.nn.Module, source: torch.nn.Module) -> WarmStart:
         raise ValueError("warm start: no tensor of the source matches the model (different architecture?)")
     model.load_state_dict({**target, **copied})
     return WarmStart(copied=tuple(sorted(copied)), kept=tuple(sorted(set(target) - set(copied))))
+
+
+def apply_warm_start(model: torch.nn.Module, init_from: Optional[str], out: Path) -> Optional[WarmStart]:
+    """Copy matching tensors of weights ``init_from`` (zoo NAME or folder) into ``model`` for a fresh run in
+    ``out``, and say so; a resumed run (``out`` holds a checkpoint) takes everything from its checkpoint."""
+    if not init_from or (out / CHECKPOINT).exists():
+        return None
+    source, _ = load_weights(init_from)
+    started = warm_start(model, source)
+    print(f"warm start from {init_from}: {len(started.copied)} tensors copied, {len(started.kept)} freshly "
+          "initialised", flush=True)
+    return started
+
+
+def initial_weights(build: Callable[[], M], seed: int) -> M:
+    """``build()`` with torch's global generator seeded by ``seed`` for the initial weights only (the
+    global generator is restored afterwards); a resumed run then takes the weights from its checkpoint."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return build()

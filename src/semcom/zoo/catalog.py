@@ -1,13 +1,15 @@
 """Scheme specs for everything the zoo ships: one place that turns manifest entries into runnable schemes.
 
 The demo, ``semcom reproduce`` and the benchmarks all take their scheme lists from here, so a newly shipped
-weights entry shows up in all three. Specs are grouped by nominal rho; each spec is a string that
-:func:`semcom.schemes.create_scheme` accepts.
+weights entry shows up in all three. Each registered scheme class says which entries its weights make
+(:meth:`semcom.schemes.Scheme.catalog_entries`), so a plug-in's zoo entries appear without a change here.
+Specs are grouped by nominal rho; each spec is a string that :func:`semcom.schemes.create_scheme` accepts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from semcom.zoo.registry import load_manifest
 
@@ -15,17 +17,23 @@ from semcom.zoo.registry import load_manifest
 #: The step sweep (docs/results/latent_diff_steps.md) peaks at 1-2 evaluations; 5 leaves room at low SNR.
 MATCHED_DDIM = "sampler=ddim,start=matched,steps=5"
 TAEF2_DENOISER = "latent-diff-denoiser-taef2"
+#: The ablation of a latent scheme without its de-noiser (``steps=0``), listed beside each de-noised one.
+NO_DENOISER = "no de-noiser"
+#: The digital baseline added at every rho of the catalog.
+BASELINE = "jpeg+capacity"
 
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    """One runnable scheme: ``label`` (short, for tables), ``spec`` (for the registry), ``rho`` as "1/48"
-    (``"native"`` where the codec sets it), and whether it needs the TAEF2 weights (not shipped)."""
+    """One runnable scheme: ``label`` (short, for tables), ``spec`` (for the registry), ``rho`` as "1/48",
+    whether it needs the TAEF2 weights (not shipped), and ``ablation``: ``""`` for a scheme as published,
+    else what is switched off (:data:`NO_DENOISER`, or a training ablation such as ``"no guidance loss"``)."""
 
     label: str
     spec: str
     rho: str
     needs_taef2: bool = False
+    ablation: str = ""
 
 
 def taef2_available() -> bool:
@@ -56,35 +64,28 @@ def ensure_taef2(progress: bool = True) -> str:
 def shipped_catalog(denoised_only: bool = False) -> list[CatalogEntry]:
     """Every shipped scheme, in manifest order, followed by the digital baseline at each rho.
 
-    Latent codecs appear with their de-noiser (matched-start DDIM) and, unless ``denoised_only``, also without
-    it (``steps=0``, paper A's ablation). bandwidth-diff compressors use the TAEF2 de-noiser.
+    Each manifest entry is offered to every registered scheme class (plug-ins included), which returns the
+    entries its weights make. Latent codecs appear with their de-noiser (matched-start DDIM) and, unless
+    ``denoised_only``, also without it (``steps=0``, paper A's ablation).
     """
+    from semcom.schemes import list_schemes, scheme_class
+
+    classes = list(dict.fromkeys(scheme_class(name) for name in list_schemes()))  # plug-ins are loaded first
     entries = load_manifest()
-    catalog: list[CatalogEntry] = []
-
-    def latent(label: str, codec: str, denoiser: str, rho: str, needs_taef2: bool) -> None:
-        catalog.append(CatalogEntry(label, f"latent-diff:codec={codec},denoiser={denoiser},{MATCHED_DDIM}", rho,
-                                    needs_taef2))
-        if not denoised_only:
-            catalog.append(CatalogEntry(f"{label} (no de-noiser)", f"latent-diff:codec={codec},steps=0", rho,
-                                        needs_taef2))
-
-    for name, entry in entries.items():
-        scheme, rho = entry["scheme"], entry["rho"]
-        if scheme in ("deepjscc", "adjscc"):
-            catalog.append(CatalogEntry(name, f"{scheme}:weights={name}", rho))
-        elif scheme == "latent-diff-vae" and f"latent-diff-denoiser-{name[len('latent-diff-'):]}" in entries:
-            latent(name, name, f"latent-diff-denoiser-{name[len('latent-diff-'):]}", rho, False)
-        elif scheme == "latent-projection" and f"latent-diff-denoiser-{name}" in entries:
-            latent(f"latent-diff-{name}", name, f"latent-diff-denoiser-{name}", rho, True)
-        elif name == TAEF2_DENOISER:
-            latent("latent-diff-taef2", "taef2", TAEF2_DENOISER, "1/12", True)
-        elif scheme == "bandwidth-diff" and TAEF2_DENOISER in entries:
-            catalog.append(CatalogEntry(name, f"bandwidth-diff:compressor={name},denoiser={TAEF2_DENOISER},"
-                                              f"{MATCHED_DDIM}", rho, True))
-    for rho in sorted({e.rho for e in catalog}, key=lambda r: -1 / float(r.split("/")[1])):
-        catalog.append(CatalogEntry(f"jpeg+capacity@{rho}", f"jpeg+capacity:rho={rho}", rho))
+    catalog = [item for name, entry in entries.items() for cls in classes
+               for item in cls.catalog_entries(name, entry, entries)
+               if not (denoised_only and item.ablation == NO_DENOISER)]
+    rhos = {rho for rho in (_fraction(e.rho) for e in catalog) if rho is not None}
+    for rho in sorted(rhos, reverse=True):
+        catalog.append(CatalogEntry(f"{BASELINE}@{rho}", f"{BASELINE}:rho={rho}", str(rho)))
     return catalog
+
+
+def _fraction(text: str) -> Fraction | None:
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 def available_catalog(denoised_only: bool = False) -> tuple[list[CatalogEntry], list[CatalogEntry]]:

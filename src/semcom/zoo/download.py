@@ -8,6 +8,7 @@ nothing behind. Used for TAEF2 (:mod:`semcom.codecs.taef2`); the zoo reuses it f
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import tempfile
 import urllib.error
@@ -45,7 +46,8 @@ def fetch(url: str, target: str | Path, sha256: str, *, timeout: float = 60.0, p
     """Download ``url`` to ``target`` unless a file with the right ``sha256`` is already there.
 
     Raises :class:`DownloadError` (one line, naming the URL) when the host cannot be reached, the server
-    answers with an error, or the content's sha256 is not ``sha256``; ``target`` is then left as it was.
+    answers with an error, the connection closes before the ``Content-Length`` bytes arrived, or the
+    content's sha256 is not ``sha256``; ``target`` is then left as it was and no part file remains.
     """
     target = Path(target)
     if target.is_file() and sha256_of(target) == sha256:
@@ -56,6 +58,7 @@ def fetch(url: str, target: str | Path, sha256: str, *, timeout: float = 60.0, p
     digest = hashlib.sha256()
     handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
+        received = 0
         with os.fdopen(handle, "wb") as tmp, urllib.request.urlopen(url, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
             with tqdm(total=total, unit="B", unit_scale=True, desc=f"download {target.name}",
@@ -63,9 +66,14 @@ def fetch(url: str, target: str | Path, sha256: str, *, timeout: float = 60.0, p
                 for block in iter(lambda: response.read(CHUNK), b""):
                     tmp.write(block)
                     digest.update(block)
+                    received += len(block)
                     bar.update(len(block))
             tmp.flush()
             os.fsync(tmp.fileno())
+        # read(n) returns b"" when the server closes early instead of raising IncompleteRead: count the bytes
+        if total is not None and received < total:
+            raise DownloadError(f"{url}: the connection closed after {received} of {total} bytes (interrupted "
+                                "download); nothing was kept")
         if digest.hexdigest() != sha256:
             raise DownloadError(f"{url}: sha256 {digest.hexdigest()[:12]}… is not the recorded {sha256[:12]}… "
                                 "(corrupt or changed upstream); nothing was kept")
@@ -73,6 +81,11 @@ def fetch(url: str, target: str | Path, sha256: str, *, timeout: float = 60.0, p
         return target
     except urllib.error.HTTPError as exc:
         raise DownloadError(f"{url}: the server answered HTTP {exc.code} ({exc.reason})") from None
+    except http.client.IncompleteRead as exc:  # an HTTPException, not an OSError (e.g. a cut chunked reply)
+        raise DownloadError(f"{url}: the connection closed before the end of the file (interrupted download, "
+                            f"{type(exc).__name__}); nothing was kept") from None
+    except http.client.HTTPException as exc:
+        raise DownloadError(f"{url}: the server broke the HTTP exchange ({type(exc).__name__}: {exc})") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         host = urllib.parse.urlsplit(url).netloc or url

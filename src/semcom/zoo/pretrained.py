@@ -116,9 +116,12 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _resolve(dotted: str):
+    from semcom.plugins import trusted_packages  # semcom's and installed scheme plug-ins' packages
+
     module, _, name = dotted.rpartition(".")
-    if not module.startswith("semcom."):
-        raise WeightsError(f"refusing to build {dotted!r}: only semcom classes are loaded from configs")
+    if not module or module.partition(".")[0] not in trusted_packages():
+        raise WeightsError(f"refusing to build {dotted!r}: only semcom classes (and those of installed scheme "
+                           "plug-ins) are loaded from configs")
     try:
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
