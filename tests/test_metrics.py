@@ -62,3 +62,55 @@ def test_registry_and_optional_metric_message():
         missing(torch.zeros(1, 3, 16, 16), torch.zeros(1, 3, 16, 16))
     out = compute_metrics(torch.zeros(2, 3, 16, 16), torch.ones(2, 3, 16, 16), ["psnr", "ssim"])
     assert out["psnr"].shape == (2,) and torch.all(out["psnr"] == 0)
+
+
+def _vif_reference(ref: np.ndarray, dist: np.ndarray, sigma_n_sq: float = 2.0) -> float:
+    """Pixel-domain VIF written from Sheikh & Bovik (2006): four scales, Gaussian windows of N = 2^(5-s)+1
+    pixels (sigma N/5), 'valid' filtering, subsampling by 2 between scales."""
+    from scipy.signal import convolve2d
+
+    num = den = 0.0
+    for scale in range(1, 5):
+        n = 2 ** (5 - scale) + 1
+        axis = np.arange(n) - (n - 1) / 2
+        win = np.exp(-(axis[:, None] ** 2 + axis[None] ** 2) / (2 * (n / 5) ** 2))
+        win /= win.sum()
+        if scale > 1:
+            ref, dist = (convolve2d(x, win, mode="valid")[::2, ::2] for x in (ref, dist))
+        mu1, mu2 = convolve2d(ref, win, mode="valid"), convolve2d(dist, win, mode="valid")
+        s1 = np.maximum(convolve2d(ref * ref, win, mode="valid") - mu1**2, 0)
+        s2 = np.maximum(convolve2d(dist * dist, win, mode="valid") - mu2**2, 0)
+        s12 = convolve2d(ref * dist, win, mode="valid") - mu1 * mu2
+        g = s12 / (s1 + 1e-10)
+        sv = s2 - g * s12
+        g = np.where(s1 < 1e-10, 0, g)
+        sv = np.where(s1 < 1e-10, s2, sv)
+        s1 = np.where(s1 < 1e-10, 0, s1)
+        g = np.where(s2 < 1e-10, 0, g)
+        sv = np.where(s2 < 1e-10, 0, sv)
+        sv = np.where(g < 0, s2, sv)
+        g = np.maximum(g, 0)
+        sv = np.maximum(sv, 1e-10)
+        num += np.log10(1 + g**2 * s1 / (sv + sigma_n_sq)).sum()
+        den += np.log10(1 + s1 / sigma_n_sq).sum()
+    return num / den
+
+
+def test_vif_matches_the_published_definition_on_8bit_luma():
+    """Issue 27: VIF-P (no learned weights) on 8-bit luma in [0, 255], against a reference written from the
+    paper; 1 for identical images, falling as noise grows, NaN below the smallest window."""
+    from semcom.metrics import vif
+    from semcom.metrics.information import luma_8bit
+
+    gen = torch.Generator().manual_seed(3)
+    ref = torch.rand(1, 3, 96, 128, generator=gen).cumsum(-1) / 64 % 1  # structure, not white noise
+    scores = []
+    for level in (0.02, 0.08, 0.2):
+        noisy = (ref + level * torch.randn(ref.shape, generator=gen)).clamp(0, 1)
+        ours = float(vif(ref, noisy)[0])
+        expected = _vif_reference(luma_8bit(ref)[0, 0].double().numpy(), luma_8bit(noisy)[0, 0].double().numpy())
+        assert ours == pytest.approx(expected, rel=2e-3), level
+        scores.append(ours)
+    assert scores[0] > scores[1] > scores[2] > 0
+    assert float(vif(ref, ref)[0]) == pytest.approx(1.0, abs=1e-6)
+    assert math.isnan(float(vif(ref[..., :40, :40], ref[..., :40, :40])[0]))

@@ -14,7 +14,7 @@ from semcom.channels import ChannelSpec
 from semcom.cli.app import main
 from semcom.data import get_dataset
 from semcom.evaluation import ResultsFile, SweepConfig, run_sweep, summarize
-from semcom.evaluation.results import LEGACY_COLUMNS, ResultRow
+from semcom.evaluation.results import COLUMNS, OLDER_COLUMNS, ResultRow
 from semcom.evaluation.summary import outage_probability
 from semcom.evaluation.sweep import evaluate_one, evaluate_realizations
 from semcom.schemes import create_scheme
@@ -140,18 +140,19 @@ def test_plot_outage_draws_one_panel_per_target(tmp_path, capsys):
     assert "--target" in capsys.readouterr().err
 
 
-def test_a_file_from_before_realizations_is_read_and_upgraded_on_append(tmp_path):
+@pytest.mark.parametrize("columns", OLDER_COLUMNS, ids=["before-vif", "before-realizations"])
+def test_a_file_of_an_older_header_is_read_and_upgraded_on_append(tmp_path, columns):
     path = tmp_path / "old.csv"
     row = _row("a", 0, 20.0)
     values = {**dataclasses.asdict(row), "info": "{}"}
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(LEGACY_COLUMNS)
-        writer.writerow([values[c] for c in LEGACY_COLUMNS])
+        writer.writerow(columns)
+        writer.writerow([values[c] for c in columns])
     results = ResultsFile(path)
-    assert [(r.image_id, r.realization) for r in results.read()] == [("a", 0)]
+    assert [(r.image_id, r.realization, math.isnan(r.vif)) for r in results.read()] == [("a", 0, True)]
     assert results.append_new(_row("a", 1, 21.0)) and not results.append_new(_row("a", 0, 20.0))
-    assert path.read_text().splitlines()[0].endswith(",realization")
+    assert path.read_text().splitlines()[0] == ",".join(COLUMNS)
     assert sorted((r.realization, r.psnr) for r in ResultsFile(path).read()) == [(0, 20.0), (1, 21.0)]
 
 

@@ -169,3 +169,32 @@ def test_demo_covers_every_family_at_one_rho_over_both_channels(monkeypatch):
     assert plan.dataset == "samples-192" and plan.studies[0].limit is None  # all 8 photos: intervals drawn
     with pytest.raises(ValueError, match="demo size"):
         demo("huge")
+
+
+def test_a_table_is_labelled_kodak_24_only_when_every_point_has_all_24_images():
+    """Issue 27: a table with a row missing (23 images at one point) is never labelled as the full set."""
+    from semcom.evaluation import summarize
+    from semcom.evaluation.results import ResultRow
+    from semcom.report.build import message_blocks
+    from semcom.report.studies import study_tables
+
+    def rows(images: int, snr: float) -> list[ResultRow]:
+        return [ResultRow(scheme="identity-analog", weights_id="", dataset="kodak", image_id=f"kodim{i:02d}",
+                          channel="awgn", snr_db=snr, rho=0.5, k=589824, n=1179648, psnr=20.0 + i % 3, ssim=0.5,
+                          ms_ssim=0.6) for i in range(1, images + 1)]
+
+    study = Study("s", "a study", {"identity": "identity-analog"}, [0.0, 10.0])
+
+    def captions(summary) -> list[str]:
+        return [b.caption for b in study_tables(study, summary, "kodak", 24) if isinstance(b, Table) and
+                b.caption.startswith(("psnr", "ssim"))]
+
+    full = summarize(rows(24, 0.0) + rows(24, 10.0))
+    assert captions(full) and all("Kodak-24: all 24 images at every point" in c for c in captions(full))
+    partial = summarize(rows(24, 0.0) + rows(23, 10.0))
+    assert captions(partial) and not any("Kodak-24" in c for c in captions(partial))
+    assert all("23–24 of 24 images per point (incomplete)" in c for c in captions(partial))
+    opening = message_blocks([study], [partial], "kodak", 24)[1].text
+    assert "Kodak-24" not in opening and "incomplete" in opening
+    two = summarize(rows(2, 0.0) + rows(2, 10.0))  # a --limit 2 run
+    assert all("kodak: 2 of 24 images per point (incomplete)" in c for c in captions(two))

@@ -52,6 +52,8 @@ class ResultRow:
     info: dict = field(default_factory=dict)
     #: which of the image's channel draws at this operating point (0, 1, ...; ``--realizations``)
     realization: int = 0
+    #: VIF-P (semcom.metrics.information); a column added after ``realization``, NaN in older files
+    vif: float = math.nan
 
     @property
     def key(self) -> tuple:
@@ -60,8 +62,14 @@ class ResultRow:
 
 
 COLUMNS = tuple(f.name for f in fields(ResultRow))
-#: The columns of files written before the realization axis (read as realization 0; upgraded on append).
-LEGACY_COLUMNS = tuple(c for c in COLUMNS if c != "realization")
+#: Headers of files written by earlier versions, newest first: before the ``vif`` column, and before the
+#: realization axis too. Their rows read with the missing columns at their defaults (NaN, realization 0);
+#: the file is rewritten with the current header, under the lock, before the next row is appended.
+OLDER_COLUMNS = (tuple(c for c in COLUMNS if c != "vif"), tuple(c for c in COLUMNS if c not in ("vif", "realization")))
+LEGACY_COLUMNS = OLDER_COLUMNS[-1]
+KNOWN_HEADERS = (COLUMNS, *OLDER_COLUMNS)
+#: Columns that older files lack, and the value their rows read with.
+_ADDED_LATER = {"realization": 0, "vif": math.nan}
 _INT = {"k", "n", "denoise_steps", "seed", "outage", "realization"}
 _FLOAT = {f.name for f in fields(ResultRow) if f.type == "float"}
 
@@ -88,7 +96,7 @@ class ResultsFile:
         self.is_csv = self.path.suffix == ".csv"
         self._offset = 0  # bytes of the file already folded into ``_done``
         self._done: dict[tuple, frozenset[str]] = {}  # key -> the metrics its rows hold
-        self._columns = COLUMNS  # the file's header: COLUMNS, or LEGACY_COLUMNS until upgraded
+        self._columns = COLUMNS  # the file's header: COLUMNS, or one of OLDER_COLUMNS until upgraded
 
     def check(self) -> None:
         """Raise :class:`ResultsFileError` unless the file is missing, empty, or starts as a results file."""
@@ -100,7 +108,7 @@ class ResultsFile:
             first = handle.readline(1 << 20)
         try:
             line = first.decode("utf-8").rstrip("\r\n")
-            ok = line in (",".join(COLUMNS), ",".join(LEGACY_COLUMNS)) if self.is_csv else \
+            ok = line in {",".join(h) for h in KNOWN_HEADERS} if self.is_csv else \
                 set(LEGACY_COLUMNS) <= set(json.loads(line))
         except (UnicodeDecodeError, ValueError, TypeError):
             ok = False
@@ -164,12 +172,13 @@ class ResultsFile:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _upgrade_legacy(self, handle) -> bool:
-        """Rewrite a CSV written before the realization column in place (every row realization 0), under
-        the lock, before a row of the new layout is appended; returns whether it did."""
+        """Rewrite a CSV with an older header (:data:`OLDER_COLUMNS`) in place with the current one (the missing
+        columns at their defaults), under the lock, before a row of the new layout is appended; returns
+        whether it did."""
         if not self.is_csv:
             return False
         handle.seek(0)
-        if handle.readline().decode("utf-8", "replace").rstrip("\r\n") != ",".join(LEGACY_COLUMNS):
+        if handle.readline().decode("utf-8", "replace").rstrip("\r\n") not in {",".join(h) for h in OLDER_COLUMNS}:
             return False
         handle.seek(0)
         rows = self._parse(self._complete(handle.read()), start_line=1)
@@ -248,7 +257,7 @@ class ResultsFile:
             reader = csv.reader(io.StringIO(text))
             if header is None or header:
                 columns = tuple(next(reader, ()))
-                if columns not in (COLUMNS, LEGACY_COLUMNS):
+                if columns not in KNOWN_HEADERS:
                     raise ResultsFileError(f"{self.path}: columns differ from this version's schema; use a new file")
                 self._columns = columns
             columns = self._columns
@@ -260,7 +269,7 @@ class ResultsFile:
 
 
 #: Metric columns a row can hold.
-METRIC_COLUMNS = ("psnr", "ssim", "ms_ssim", "lpips", "fid", "clip")
+METRIC_COLUMNS = ("psnr", "ssim", "ms_ssim", "lpips", "fid", "clip", "vif")
 
 
 def row_metrics(row: ResultRow) -> frozenset[str]:
@@ -287,7 +296,7 @@ def _row_from_record(record, path: Path, line: int = 0) -> ResultRow:
     try:
         values = {}
         for name in COLUMNS:
-            value = record.get(name, 0) if name == "realization" else record[name]
+            value = record.get(name, _ADDED_LATER[name]) if name in _ADDED_LATER else record[name]
             if name in _INT:
                 value = int(value)
             elif name in _FLOAT:

@@ -26,7 +26,8 @@ Z95 = 1.959964
 
 #: The values a metric can take; intervals are clipped to them.
 METRIC_RANGES = {"psnr": (0.0, math.inf), "ssim": (0.0, 1.0), "ms_ssim": (0.0, 1.0), "lpips": (0.0, math.inf),
-                 "clip": (-1.0, 1.0), "fid": (0.0, math.inf), "outage": (0.0, 1.0)}
+                 "clip": (-1.0, 1.0), "fid": (0.0, math.inf), "outage": (0.0, 1.0),
+                 "vif": (0.0, math.inf)}
 #: Fewer images than this give no interval in plots and reports (a t interval on 3 photos says little).
 MIN_INTERVAL_COUNT = 8
 

@@ -33,7 +33,7 @@ from semcom.schemes import Scheme, canonical_spec, create_scheme
 
 
 #: Metric columns of the results schema that are computed per image (FID is a set-level statistic).
-PER_IMAGE_COLUMNS = ("psnr", "ssim", "ms_ssim", "lpips", "clip")
+PER_IMAGE_COLUMNS = ("psnr", "ssim", "ms_ssim", "lpips", "clip", "vif")
 #: Channel draws per image and operating point over a fading channel, unless ``--realizations`` says
 #: otherwise. Over AWGN the default is 1: only the noise changes, and averaging over images covers it. With
 #: 20 on Kodak-24 (docs/results/fading.md), the channel's share of the 95% interval of a mean PSNR is under

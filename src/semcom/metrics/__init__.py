@@ -1,6 +1,7 @@
 """Image quality metrics behind one registry."""
 
 from semcom.metrics.fidelity import MS_SSIM_MIN_SIDE, ms_ssim, psnr, quantize_8bit, ssim
+from semcom.metrics.information import VIF_MIN_SIDE, vif
 from semcom.metrics.perceptual import LPIPS_MIN_SIDE, lpips
 from semcom.metrics.registry import Metric, compute_metrics, get_metric, list_metrics, register_metric
 from semcom.metrics.semantic import clip_score
@@ -23,4 +24,6 @@ __all__ = [
     "quantize_8bit",
     "register_metric",
     "ssim",
+    "VIF_MIN_SIDE",
+    "vif",
 ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import math
 import platform
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
@@ -15,12 +17,14 @@ import torch
 
 from semcom.channels import parse_channel
 from semcom.data import get_dataset
+from semcom.evaluation import ResultsFile
 from semcom.evaluation.reconstructions import save_reconstruction_grid
 from semcom.provenance import git_commit
 from semcom.report.document import Figure, Heading, Paragraph, Report, Table
 from semcom.device import resolve_device
 from semcom.evaluation.plots import Styles
-from semcom.report.studies import Study, at_precision, best_scheme_table, run_study, study_figures, study_tables
+from semcom.report.studies import (Study, at_precision, best_scheme_table, images_label, run_study, study_figures,
+                                   study_tables)
 from semcom.schemes import with_precision
 
 
@@ -42,7 +46,9 @@ class GridSpec:
 
 
 def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int,
-                 device: Optional[torch.device] = None, precision: Optional[str] = None) -> list:
+                 device: Optional[torch.device] = None, precision: Optional[str] = None,
+                 timing: Optional[tuple[float, float, int]] = None) -> list:
+    """The setup table; ``timing`` is (this invocation's wall seconds, the rows' summed ``seconds``, rows)."""
     import semcom
 
     where = device if device is not None else torch.device("cpu")
@@ -58,11 +64,22 @@ def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int,
         ["sweep seed", str(seed)],
         ["written", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")],
     ]
+    if timing is not None:
+        wall, rows_seconds, count = timing
+        rows.append(["wall time", f"{_duration(wall)} for this invocation on {hardware} (a resumed run counts "
+                                  f"only what it computed); {_duration(rows_seconds)} summed over the {count} rows' "
+                                  "own times (the `seconds` column: scheme and metrics per row, over every "
+                                  "invocation)"])
     return [Heading("Setup"), Table(["", ""], rows),
             Paragraph("Conventions (docs/DESIGN.md): SNR = P/sigma² per complex symbol; rho = k/n with n = 3HW "
                       "source values and k complex channel uses; PSNR on 8-bit images, per image, then averaged; "
                       "SSIM with an 11-pixel Gaussian window (sigma 1.5). Every row of every table is in the CSV "
                       "beside it, and re-running the command resumes from those files.")]
+
+
+def _duration(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{seconds:.0f} s" if minutes < 2 else f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
 
 
 def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, dataset: str,
@@ -73,6 +90,7 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
     The page opens with its message (the best scheme per SNR range and rho), then the figures of every study
     and the reconstruction grid, then the tables, then the setup needed to reproduce it. Schemes run on
     ``device`` (:func:`semcom.device.resolve_device`); ``precision`` applies to the learned ones."""
+    started = time.perf_counter()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     device = resolve_device(device) if device is not None else None
@@ -82,7 +100,8 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
                  for study in studies]
     styles = Styles.covering([spec for study in studies for spec in study.schemes.values()],
                              [c for study in studies for c in study.channels])
-    report = Report(title).add(*message_blocks(studies, summaries, dataset))
+    size = len(get_dataset(dataset, data_dir=data_dir))  # the whole set: tables say whether every point has it
+    report = Report(title).add(*message_blocks(studies, summaries, dataset, size))
     for study, summary in zip(studies, summaries):
         report.add(*study_figures(study, summary, folder, styles))
     if grid is not None and grid.schemes:
@@ -97,20 +116,23 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
                                      f"JPEG, quality 90)"))
     report.add(Heading("Tables"))
     for study, summary in zip(studies, summaries):
-        report.add(*study_tables(study, summary))
-    report.add(*setup_blocks(command, dataset, data_dir, seed, device, precision))
+        report.add(*study_tables(study, summary, dataset, size))
+    rows = [row for name in dict.fromkeys(study.csv for study in studies) for row in ResultsFile(folder / name).read()]
+    timing = (time.perf_counter() - started, sum(r.seconds for r in rows if math.isfinite(r.seconds)), len(rows))
+    report.add(*setup_blocks(command, dataset, data_dir, seed, device, precision, timing))
     return report.write(folder)[1]
 
 
-def message_blocks(studies: Sequence[Study], summaries: Sequence, dataset: str) -> list:
-    """The opening: what was run, and the best scheme per SNR range and rho of each metric-against-SNR study."""
+def message_blocks(studies: Sequence[Study], summaries: Sequence, dataset: str,
+                   dataset_size: int | None = None) -> list:
+    """The opening: what was run, on how many images (:func:`images_label`), and the best scheme per SNR range
+    and rho of each metric-against-SNR study."""
     blocks: list = [Heading("Summary")]
     for study, summary in zip(studies, summaries):
         if study.plot != "snr" or not summary:
             continue
-        images = max(r.metrics[m].count for r in summary for m in study.metrics if m in r.metrics)
         blocks.append(Paragraph(f"{study.title}: {len(study.schemes)} schemes, {len(study.channels)} channel(s), "
-                                f"SNR {min(study.snr_db):g} to {max(study.snr_db):g} dB, {images} image(s) of "
-                                f"{dataset} per point."))
+                                f"SNR {min(study.snr_db):g} to {max(study.snr_db):g} dB; "
+                                f"{images_label(summary, dataset, dataset_size)}."))
         blocks.append(best_scheme_table(summary, sorted(study.snr_db)))
     return blocks

@@ -103,8 +103,14 @@ def _paper_b_scheme(entry: CatalogEntry) -> bool:
     return entry.rho == "1/48" or (entry.rho in ("1/24", "1/96") and (taef2_latent or _scheme(entry) == BASELINE))
 
 
+#: The Kodak studies of the diffusion receivers (paper A's step sweep, paper B's ablations) also report VIF-P, a
+#: perceptual metric that needs no downloaded weights, for the perception-distortion reading of a sample
+#: against the posterior mean (docs/results/claims.md). LPIPS, FID and CLIP stay optional (their weights).
+DIFFUSION_METRICS = ("psnr", "ssim", "vif")
+
+
 def step_study(name: str, snrs, matched: tuple[int, ...], fixed: tuple[int, ...], limit: Optional[int],
-               full_ddpm: bool = False) -> Study:
+               full_ddpm: bool = False, metrics: tuple[str, ...] = ("psnr", "ssim")) -> Study:
     """Figs. 6–7: Algorithm 2 with a fixed number of DDPM steps against DDIM from the SNR-matched step."""
     schemes = {"no de-noiser": f"{STEP_CODEC},steps=0"}
     schemes |= {f"Algorithm 2, {n} DDPM steps": f"{STEP_CODEC},sampler=ddpm,start=fixed,steps={n}" for n in fixed}
@@ -112,7 +118,7 @@ def step_study(name: str, snrs, matched: tuple[int, ...], fixed: tuple[int, ...]
     if full_ddpm:
         schemes["matched, full DDPM"] = f"{STEP_CODEC},sampler=ddpm,start=matched,steps=1000"
     return Study(name, "De-noising steps (paper A Figs. 6–7): project VAE, rho 1/96, AWGN", schemes, snrs,
-                 plot="steps", limit=limit,
+                 plot="steps", limit=limit, metrics=metrics,
                  note="Metric against U-Net evaluations per image. Algorithm 2 runs N consecutive DDPM steps from "
                       "t = N; the matched receiver starts at the step whose abar equals 1/(1 + sigma²).")
 
@@ -171,7 +177,7 @@ def paper_a(limit: Optional[int]) -> Protocol:
                 note="Latent-Diff DNSC (project VAE and TAEF2 codecs) with and without the de-noiser, "
                      "DeepJSCC@10/20 dB, ADJSCC@0-28 dB and JPEG at channel capacity, per rho.")
     steps = step_study("paper_a_steps", (0.0, 10.0, 20.0), matched=(1, 2, 5, 10, 20, 50), fixed=(15, 30, 45, 60),
-                       limit=limit, full_ddpm=True)
+                       limit=limit, full_ddpm=True, metrics=DIFFUSION_METRICS)
     return Protocol("Latent-Diff DNSC (paper A) on Kodak", [snr, steps],
                     _grid(lambda e: _paper_a_scheme(e) and _grid_row(e)))
 
@@ -197,7 +203,7 @@ def paper_b(limit: Optional[int]) -> Protocol:
         "no de-noiser": "bandwidth-diff:compressor=bandwidth-diff-taef2-rho1_48,steps=0",
     }
     ablations = Study("paper_b_ablations", "Paper B ablations at rho 1/48, AWGN", ablation, DEFAULT_SNR_GRID,
-                      limit=limit, skipped={} if not missing else {"all": TAEF2_MISSING})
+                      metrics=DIFFUSION_METRICS, limit=limit, skipped={} if not missing else {"all": TAEF2_MISSING})
     return Protocol("Bandwidth-constrained diffusion SemCom (paper B) on Kodak",
                     [main, rho, ablations] if not missing else [main],
                     _grid(lambda e: _paper_b_scheme(e) and (e.rho == "1/48" or e.spec.startswith("bandwidth-diff"))))

@@ -135,15 +135,37 @@ def study_figures(study: Study, summary: Sequence[SummaryRow], folder: Path, sty
     return blocks
 
 
-def study_tables(study: Study, summary: Sequence[SummaryRow]) -> list[Block]:
-    """One table per (nominal rho, metric) with the measured k/n, the schemes' full specs, and the CSV link."""
+def images_label(rows: Sequence[SummaryRow], dataset: str, dataset_size: int | None) -> str:
+    """What a table says about the images behind it. ``"Kodak-24: all 24 images at every point"`` only when
+    every point of ``rows`` (every metric) holds each of the ``dataset_size`` images of ``dataset``; otherwise
+    the fewest and most images per point, ``of N`` and "incomplete", so a partial sweep is never labelled as
+    the full set (``dataset_size`` None: the set's size is unknown, counts only)."""
+    counts = [e.count for r in rows for e in r.metrics.values()]
+    if not counts:
+        return f"{dataset}: no rows"
+    low, high = min(counts), max(counts)
+    span = f"{low}" if low == high else f"{low}–{high}"
+    if dataset_size is None:
+        return f"{dataset}: {span} image(s) per point"
+    if low == dataset_size and high == dataset_size:
+        whole = f"{dataset.capitalize()}-{dataset_size}" if dataset.isalpha() else dataset  # Kodak-24; samples-192
+        return f"{whole}: all {dataset_size} images at every point"
+    return f"{dataset}: {span} of {dataset_size} images per point (incomplete)"
+
+
+def study_tables(study: Study, summary: Sequence[SummaryRow], dataset: str = "",
+                 dataset_size: int | None = None) -> list[Block]:
+    """One table per (nominal rho, metric) with the measured k/n and the images behind it
+    (:func:`images_label`), the schemes' full specs, and the CSV link."""
     shown = _tabled(study, summary)
     blocks: list[Block] = [Heading(f"Tables: {study.title}", level=3)]
     for rho in _rhos(shown):
         at_rho = [r for r in shown if nominal_rho(r.group["rho"]) == rho]
         for metric in study.metrics:
             header, rows = metric_table(at_rho, metric, digits=2 if metric == "psnr" else 4)
-            blocks.append(Table(header, rows, caption=f"{metric}, rho = {rho} (hover a cell for its 95% interval)"))
+            images = images_label([r for r in at_rho if metric in r.metrics], dataset or "dataset", dataset_size)
+            blocks.append(Table(header, rows, caption=f"{metric}, rho = {rho}, {images} (hover a cell for its 95% "
+                                                      "interval)"))
     blocks.append(Table(["scheme", "legend name", "spec"],
                         [[label, short_scheme(spec), spec] for label, spec in study.schemes.items()],
                         caption="schemes of this study", numeric=False))

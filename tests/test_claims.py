@@ -1,0 +1,33 @@
+"""scripts/claims.py: a claim gets a verdict only when every point it uses holds the whole Kodak set."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from semcom.evaluation import ResultsFile
+from semcom.evaluation.results import ResultRow
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("claims", ROOT / "scripts" / "claims.py")
+claims = importlib.util.module_from_spec(spec)
+sys.modules["claims"] = claims  # dataclasses look their module up there
+spec.loader.exec_module(claims)
+
+
+def _rows(scheme: str, psnr: float, images: int) -> list[ResultRow]:
+    return [ResultRow(scheme=scheme, weights_id="", dataset="kodak", image_id=f"kodim{i:02d}", channel="awgn",
+                      snr_db=snr, rho=1 / 48, k=1, n=48, psnr=psnr + (i % 2) * 0.1, ssim=0.5, ms_ssim=0.5)
+            for i in range(1, images + 1) for snr in claims.SNRS]
+
+
+@pytest.mark.parametrize("ours,images,word", [(4.0, 24, "reproduced"), (1.5, 24, "not reproduced"),
+                                              (4.0, 23, "not measurable yet")])
+def test_the_low_snr_gap_claim(tmp_path, ours, images, word):
+    path = tmp_path / "paper_a_snr.csv"
+    ResultsFile(path).append(_rows(claims.DENOISED48, 20.0 + ours, images) + _rows(claims.ADJSCC48, 20.0, 24))
+    a1 = next(c for c in claims.claims() if c.key == "A1")
+    value, count, _ = a1.measure(claims.Points(path, ("psnr", "ssim")))
+    assert value == pytest.approx(ours, abs=0.01) and count == images
+    assert claims.verdict(a1, value, count)[0] == word
