@@ -1,6 +1,7 @@
 """Reports (semcom.report), the zoo catalog, metric-vs-rho plots and `semcom reproduce` resuming after a kill."""
 
 import csv
+import dataclasses
 import os
 import signal
 import subprocess
@@ -196,5 +197,8 @@ def test_a_table_is_labelled_kodak_24_only_when_every_point_has_all_24_images():
     assert all("23–24 of 24 images per point (incomplete)" in c for c in captions(partial))
     opening = message_blocks([study], [partial], "kodak", 24)[1].text
     assert "Kodak-24" not in opening and "incomplete" in opening
-    two = summarize(rows(2, 0.0) + rows(2, 10.0))  # a --limit 2 run
+    two = summarize(rows(2, 0.0) + rows(2, 10.0))  # a --limit 2 run, or one killed early
     assert all("kodak: 2 of 24 images per point (incomplete)" in c for c in captions(two))
+    study = dataclasses.replace(study, limit=2)
+    assert all("kodak: the first 2 of its 24 images at every point (a limited run)" in c for c in captions(two))
+    assert all("incomplete" in c for c in captions(partial))  # a limit never hides a missing row

@@ -133,6 +133,6 @@ def message_blocks(studies: Sequence[Study], summaries: Sequence, dataset: str,
             continue
         blocks.append(Paragraph(f"{study.title}: {len(study.schemes)} schemes, {len(study.channels)} channel(s), "
                                 f"SNR {min(study.snr_db):g} to {max(study.snr_db):g} dB; "
-                                f"{images_label(summary, dataset, dataset_size)}."))
+                                f"{images_label(summary, dataset, dataset_size, study.limit)}."))
         blocks.append(best_scheme_table(summary, sorted(study.snr_db)))
     return blocks

@@ -135,11 +135,12 @@ def study_figures(study: Study, summary: Sequence[SummaryRow], folder: Path, sty
     return blocks
 
 
-def images_label(rows: Sequence[SummaryRow], dataset: str, dataset_size: int | None) -> str:
+def images_label(rows: Sequence[SummaryRow], dataset: str, dataset_size: int | None, limit: int | None = None) -> str:
     """What a table says about the images behind it. ``"Kodak-24: all 24 images at every point"`` only when
     every point of ``rows`` (every metric) holds each of the ``dataset_size`` images of ``dataset``; otherwise
     the fewest and most images per point, ``of N`` and "incomplete", so a partial sweep is never labelled as
-    the full set (``dataset_size`` None: the set's size is unknown, counts only)."""
+    the full set (``dataset_size`` None: the set's size is unknown, counts only). A study limited to its first
+    ``limit`` images that has them all at every point says so instead of "incomplete"."""
     counts = [e.count for r in rows for e in r.metrics.values()]
     if not counts:
         return f"{dataset}: no rows"
@@ -150,6 +151,8 @@ def images_label(rows: Sequence[SummaryRow], dataset: str, dataset_size: int | N
     if low == dataset_size and high == dataset_size:
         whole = f"{dataset.capitalize()}-{dataset_size}" if dataset.isalpha() else dataset  # Kodak-24; samples-192
         return f"{whole}: all {dataset_size} images at every point"
+    if limit is not None and low == high == min(limit, dataset_size):
+        return f"{dataset}: the first {low} of its {dataset_size} images at every point (a limited run)"
     return f"{dataset}: {span} of {dataset_size} images per point (incomplete)"
 
 
@@ -163,7 +166,8 @@ def study_tables(study: Study, summary: Sequence[SummaryRow], dataset: str = "",
         at_rho = [r for r in shown if nominal_rho(r.group["rho"]) == rho]
         for metric in study.metrics:
             header, rows = metric_table(at_rho, metric, digits=2 if metric == "psnr" else 4)
-            images = images_label([r for r in at_rho if metric in r.metrics], dataset or "dataset", dataset_size)
+            images = images_label([r for r in at_rho if metric in r.metrics], dataset or "dataset", dataset_size,
+                                  study.limit)
             blocks.append(Table(header, rows, caption=f"{metric}, rho = {rho}, {images} (hover a cell for its 95% "
                                                       "interval)"))
     blocks.append(Table(["scheme", "legend name", "spec"],
