@@ -52,7 +52,7 @@ class BandwidthDiffConfig:
 def compressor_ablation(record) -> str:
     """What a compressor's training switched off (paper B's ablations), from its record: ``"no guidance
     loss"`` (guidance weight 0), ``"no reparameterization"`` (the deterministic upsampler), or ``""``."""
-    guidance = recorded_setting(record, "loss_weights", "guidance_weight", "--guidance-weight")
+    guidance = recorded_setting(record, "loss_weights", "guidance_weight")
     if guidance is not None and float(guidance) == 0:
         return "no guidance loss"
     if record and (record.get("config") or {}).get("reparameterize") is False:

@@ -114,12 +114,14 @@ def model_class_is(record: Optional[dict], cls: type) -> bool:
     return bool(record) and record.get("model_class") == f"{cls.__module__}.{cls.__qualname__}"
 
 
-def recorded_setting(record: Optional[dict], section: str, key: str, flag: str) -> Optional[str]:
-    """A training setting of weights: ``record[section][key]`` where the record holds it (a saved folder's
-    ``train_config``, ``loss_weights``, ...), else the value of ``flag`` in the recorded training
-    ``command`` (what a manifest entry keeps). None when neither says."""
+def recorded_setting(record: Optional[dict], section: str, key: str) -> Optional[str]:
+    """A training setting of weights, ``record[section][key]`` (``record[key]`` for ``section=""``), as text:
+    a saved folder's ``config.json`` and a manifest entry both hold ``train_config``, ``loss_weights`` and
+    ``codec`` (:data:`semcom.zoo.registry.TRAINING_KEYS`). None when the record does not say."""
     if not record:
         return None
+    held = record.get(section) if section else record
+    return str(held[key]) if isinstance(held, dict) and held.get(key) is not None else None
     held = record.get(section)
     if isinstance(held, dict) and key in held:
         return str(held[key])

@@ -102,14 +102,12 @@ class JSCCScheme(Scheme):
 
 
 def trained_snr_db(record) -> str | None:
-    """The training SNR of JSCC weights as text (``"10"``, ``"0–28"`` for a range), from the saved
-    ``train_config`` or the recorded command's ``--snr-db``; None when the record does not say."""
-    low = recorded_setting(record, "train_config", "snr_db_min", "--snr-db")
-    high = recorded_setting(record, "train_config", "snr_db_max", "--snr-db")
-    if low is None:
+    """The training SNR of JSCC weights as text (``"10"``, ``"0–28"`` for a range), from their recorded
+    ``train_config``; None when the record does not say."""
+    low = recorded_setting(record, "train_config", "snr_db_min")
+    high = recorded_setting(record, "train_config", "snr_db_max")
+    if low is None or high is None:
         return None
-    if low == high and ":" in low:  # the command's LOW:HIGH
-        low, _, high = low.partition(":")
     try:
         low, high = f"{float(low):g}", f"{float(high):g}"
     except (TypeError, ValueError):

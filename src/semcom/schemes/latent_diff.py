@@ -123,7 +123,7 @@ def codec_needs_taef2(codec: str) -> bool:
 
 def trained_codec(record: Optional[dict]) -> Optional[str]:
     """The codec that de-noiser or compressor weights were trained on (their record's ``codec``)."""
-    return recorded_setting(record, "", "codec", "--codec")
+    return recorded_setting(record, "", "codec")
 
 
 def denoisers_of(codec: str, manifest: dict[str, dict]) -> list[str]:

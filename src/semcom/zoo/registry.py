@@ -26,6 +26,10 @@ from semcom.zoo.pretrained import CONFIG_FILE, WEIGHTS_FILE, WeightsError, file_
 ZOO_DIR = Path(__file__).parent
 MANIFEST = ZOO_DIR / "manifest.json"
 
+#: Training settings a manifest entry copies from the run's config.json when it has them, so that labels and
+#: the catalog read them from the entry (the training SNR, the codec, the loss weights), never from the command.
+TRAINING_KEYS = ("train_config", "loss_weights", "codec", "loss")
+
 #: Largest weights file the package zoo takes (a hub or git host refuses much larger files).
 MAX_SHIPPED_BYTES = 20 * 1024 * 1024
 
@@ -159,7 +163,7 @@ def add_to_zoo(folder: str | Path, name: str, zoo_dir: Path | None = None, force
     for file in (CONFIG_FILE, WEIGHTS_FILE):
         shutil.copyfile(folder / file, target / file)
     keys = ("scheme", "rho", "command", "init_from", "data", "steps", "commit", "validation", "wall_seconds",
-            "hardware", "world_size", "global_batch_size")
+            "hardware", "world_size", "global_batch_size", *TRAINING_KEYS)
     entry = {"name": name, "folder": f"weights/{name}", "url": f"weights/{name}/",
              "sha256": file_sha256(target / WEIGHTS_FILE), "config_sha256": file_sha256(target / CONFIG_FILE),
              "bytes": size, "model_class": record["model_class"], "config": record["config"],
