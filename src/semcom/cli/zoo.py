@@ -24,7 +24,7 @@ def list_weights() -> None:
         typer.echo("no weights in the zoo yet")
     for name, entry in sorted(entries.items()):
         typer.echo(f"{name:44s} {where(entry):7s} {entry.get('scheme')} rho={entry.get('rho')} "
-                   f"steps={entry.get('steps')} {entry.get('validation')}")
+                   f"steps={entry.get('steps')} {_validation(entry.get('validation'))}")
 
 
 @zoo_app.command("add")
@@ -60,3 +60,10 @@ def fetch(
     for name in sorted(entries) if all_ else names:
         folder = locate(entries[name])
         typer.echo(f"{name}: {where(entries[name])} {folder}")
+
+
+def _validation(values) -> str:
+    """``psnr@0dB=24.18 psnr@14dB=29.89``: the final validation metrics, 4 significant digits."""
+    if not isinstance(values, dict):
+        return ""
+    return " ".join(f"{k}={v:.4g}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in values.items())
