@@ -68,6 +68,8 @@ COLUMNS = tuple(f.name for f in fields(ResultRow))
 OLDER_COLUMNS = (tuple(c for c in COLUMNS if c != "vif"), tuple(c for c in COLUMNS if c not in ("vif", "realization")))
 LEGACY_COLUMNS = OLDER_COLUMNS[-1]
 KNOWN_HEADERS = (COLUMNS, *OLDER_COLUMNS)
+_HEADER_LINES = {",".join(h) for h in KNOWN_HEADERS}
+_OLDER_HEADER_LINES = {",".join(h) for h in OLDER_COLUMNS}
 #: Columns that older files lack, and the value their rows read with.
 _ADDED_LATER = {"realization": 0, "vif": math.nan}
 _INT = {"k", "n", "denoise_steps", "seed", "outage", "realization"}
@@ -108,7 +110,7 @@ class ResultsFile:
             first = handle.readline(1 << 20)
         try:
             line = first.decode("utf-8").rstrip("\r\n")
-            ok = line in {",".join(h) for h in KNOWN_HEADERS} if self.is_csv else \
+            ok = line in _HEADER_LINES if self.is_csv else \
                 set(LEGACY_COLUMNS) <= set(json.loads(line))
         except (UnicodeDecodeError, ValueError, TypeError):
             ok = False
@@ -178,7 +180,7 @@ class ResultsFile:
         if not self.is_csv:
             return False
         handle.seek(0)
-        if handle.readline().decode("utf-8", "replace").rstrip("\r\n") not in {",".join(h) for h in OLDER_COLUMNS}:
+        if handle.readline().decode("utf-8", "replace").rstrip("\r\n") not in _OLDER_HEADER_LINES:
             return False
         handle.seek(0)
         rows = self._parse(self._complete(handle.read()), start_line=1)
