@@ -22,7 +22,8 @@ from semcom.evaluation.summary import MIN_INTERVAL_COUNT, Estimate, SummaryRow, 
 from semcom.schemes import describe_spec
 from semcom.schemes.description import remembered
 
-LABELS = {"psnr": "PSNR (dB)", "ssim": "SSIM", "ms_ssim": "MS-SSIM", "lpips": "LPIPS", "clip": "CLIP score", "vif": "VIF-P"}
+LABELS = {"psnr": "PSNR (dB)", "ssim": "SSIM", "ms_ssim": "MS-SSIM", "lpips": "LPIPS", "clip": "CLIP score",
+          "vif": "VIF-P"}
 #: Smallest y-span a panel shows, so that flat curves are not blown up into noise.
 MIN_SPAN = {"psnr": 2.0}
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",

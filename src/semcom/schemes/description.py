@@ -122,15 +122,3 @@ def recorded_setting(record: Optional[dict], section: str, key: str) -> Optional
         return None
     held = record.get(section) if section else record
     return str(held[key]) if isinstance(held, dict) and held.get(key) is not None else None
-    held = record.get(section)
-    if isinstance(held, dict) and key in held:
-        return str(held[key])
-    if not section and key in record:
-        return str(record[key])
-    words = str(record.get("command") or "").split()  # flags and plain values: no quoting to undo
-    for i, word in enumerate(words):
-        if word == flag and i + 1 < len(words):
-            return words[i + 1]
-        if word.startswith(flag + "="):
-            return word[len(flag) + 1:]
-    return None
