@@ -51,6 +51,18 @@ def test_the_realization_axis_resumes_exactly(tmp_path):
     assert _values(resumed.read()) == _values(straight.read())  # bit for bit, blocks recomputed whole
 
 
+def test_a_sweep_finishes_its_single_draw_channels_first(tmp_path):
+    """A long run stopped early holds every image over AWGN before any fading draw, whatever the channel order."""
+    config = SweepConfig(schemes=["identity-analog"], snr_db=[0.0, 10.0], channels=[BLOCK, "awgn"],
+                         dataset="samples-192", limit=2, metrics=["psnr"], fading_realizations=3)
+    results = ResultsFile(tmp_path / "r.csv")
+    run_sweep(config, results, progress=False)
+    channels = [r.channel for r in results.read()]
+    assert channels == ["awgn"] * 4 + [ChannelSpec.parse(BLOCK).label] * 12
+    assert [r.image_id for r in results.read()][:4] == [a for a in get_dataset("samples-192", limit=2).image_ids
+                                                        for _ in range(2)]
+
+
 def test_realization_zero_keeps_the_rows_of_one_draw(tmp_path):
     one = SweepConfig(schemes=["identity-analog"], snr_db=[5.0], channels=[BLOCK], dataset="samples-192", limit=1,
                       metrics=["psnr"], realizations=1)

@@ -202,3 +202,64 @@ def test_a_table_is_labelled_kodak_24_only_when_every_point_has_all_24_images():
     study = dataclasses.replace(study, limit=2)
     assert all("kodak: the first 2 of its 24 images at every point (a limited run)" in c for c in captions(two))
     assert all("incomplete" in c for c in captions(partial))  # a limit never hides a missing row
+
+
+DRAWN = Study("drawn", "Drawn study", {"analog": "identity-analog"}, (0.0, 10.0),
+              channels=("awgn", "rayleigh:coherence=image,csi=perfect"), limit=2, fading_realizations=3)
+
+
+def test_report_only_computes_no_row_and_keeps_an_image_only_with_all_its_draws(tmp_path):
+    """A run stopped inside a block of fading draws: --report-only reports it as it stands, without the image
+    whose draws at that point are not all there, and says it computed nothing."""
+    from semcom.report.studies import run_study
+
+    build_report("drawn", [DRAWN], tmp_path, dataset="samples-192", command="test", progress=False)
+    lines = (tmp_path / "drawn.csv").read_text().splitlines()
+    assert len(lines) == 1 + 2 * 2 * (1 + 3)  # header; 2 images x 2 SNRs x (AWGN + 3 draws)
+    stopped = tmp_path / "stopped"
+    stopped.mkdir()
+    (stopped / "drawn.csv").write_text("\n".join(lines[:-1]) + "\n")  # the last draw is missing
+    page = build_report("drawn", [DRAWN], stopped, dataset="samples-192", command="test", progress=False,
+                        compute=False)
+    assert (stopped / "drawn.csv").read_text().splitlines() == lines[:-1]  # nothing computed
+    counts = {(r.group["channel"], r.group["snr_db"]): r.metrics["psnr"].count
+              for r in run_study(DRAWN, stopped, "samples-192", None, 0, compute=False)}
+    fading = [c for c, _ in counts if c != "awgn"][0]
+    assert counts == {("awgn", 0.0): 2, ("awgn", 10.0): 2, (fading, 0.0): 2, (fading, 10.0): 1}
+    text = page.with_name("report.md").read_text()
+    assert "only wrote the report (--report-only)" in text and "1–2 of" in text and "(incomplete)" in text
+
+
+def test_the_smallest_study_runs_first_and_the_page_keeps_the_given_order(tmp_path, monkeypatch):
+    import semcom.report.build as build
+
+    ran, run_study = [], build.run_study
+
+    def recording(study, *args, **kwargs):
+        ran.append(study.name)
+        return run_study(study, *args, **kwargs)
+
+    monkeypatch.setattr(build, "run_study", recording)
+    small = dataclasses.replace(TINY, name="small", title="Small study", schemes={"analog": "identity-analog"})
+    page = build_report("two", [DRAWN, small], tmp_path, dataset="samples-192", command="test", progress=False)
+    assert ran == ["small", "drawn"]
+    html = page.read_text()
+    assert html.index("Drawn study") < html.index("Small study")
+
+
+def test_reproduce_report_only_writes_the_page_from_no_rows(tmp_path, monkeypatch, capsys):
+    from semcom.data import get_dataset, save_image
+    from semcom.report import protocols
+    from semcom.report.build import GridSpec
+
+    kodak = tmp_path / "data" / "kodak"
+    kodak.mkdir(parents=True)
+    for item in get_dataset("samples-192", limit=2):
+        save_image(item.image, kodak / f"{item.image_id}.png")
+    study = Study("paper_a_snr", "Stand-in", {"analog": "identity-analog"}, (0.0, 10.0))
+    monkeypatch.setitem(protocols.PAPERS, "paper-a", lambda limit: protocols.Protocol("t", [study], GridSpec({}, ())))
+    out = tmp_path / "out"
+    assert main(["reproduce", "paper-a", "--data", str(tmp_path / "data"), "--out", str(out), "--report-only"]) == 0
+    assert not (out / "paper_a_snr.csv").exists()
+    assert "No rows yet: paper_a_snr.csv" in (out / "report.md").read_text()
+    assert "estimated total" not in capsys.readouterr().out  # no plan: nothing is run

@@ -107,11 +107,14 @@ def reproduce(
     device: str = typer.Option("auto", help=DEVICE_HELP),
     precision: str = typer.Option("fp32", help=PRECISION_HELP),
     realizations: Optional[int] = typer.Option(None, min=1, help=REALIZATIONS_HELP, show_default=False),
+    report_only: bool = typer.Option(False, "--report-only", help="Compute no row: write the report from the rows "
+                                     "the folder's CSVs hold so far (each table gives its image count)."),
 ) -> None:
     """Run the evaluation protocol (DESIGN.md §4) for a paper's figures on Kodak and write a report.
 
     Resumable: rows already in the report folder's CSVs are not recomputed, so a killed run picks up where it
-    stopped when given the same command.
+    stopped when given the same command. The smallest studies run first. --report-only shows a long run's
+    progress (run it while the run is stopped, or from another checkout).
     """
     if paper not in protocols.PAPERS:
         raise SemcomError(f"unknown paper {paper!r}; choose one of {', '.join(protocols.PAPERS)}")
@@ -126,7 +129,8 @@ def reproduce(
     command = f"semcom reproduce {paper} --data {data} --out {out} --seed {seed}" + (
         f" --limit {limit}" if limit else "") + (
         f" --realizations {realizations}" if realizations else "") + runtime_flags(where, precision)
-    announce(plan, out, data, seed, precision)
+    if not report_only:
+        announce(plan, out, data, seed, precision)
     page = build_report(plan.title, plan.studies, out, dataset="kodak", data_dir=data, seed=seed, grid=plan.grid,
-                        command=command, device=where, precision=precision)
+                        command=command, device=where, precision=precision, compute=not report_only)
     typer.echo(f"report written to {page}")

@@ -85,6 +85,17 @@ class SweepConfig:
         this sweep asks for (a file can hold more draws from an earlier, larger sweep)."""
         return row.seed == self.seed and row.realization < self._realization_counts.get(row.channel, 0)
 
+    def with_every_draw(self, rows: Sequence) -> list:
+        """The rows of ``rows`` this sweep covers whose image has every draw at its operating point: a run
+        stopped inside a block of fading draws leaves that image out of the point instead of weighting it by
+        fewer draws."""
+        mine = [r for r in rows if self.covers(r)]
+        draws: dict[tuple, set[int]] = {}
+        for r in mine:
+            draws.setdefault((r.scheme, r.channel, r.snr_db, r.image_id), set()).add(r.realization)
+        return [r for r in mine
+                if len(draws[(r.scheme, r.channel, r.snr_db, r.image_id)]) == self._realization_counts[r.channel]]
+
 
 @dataclass
 class SweepReport:
@@ -139,11 +150,14 @@ def run_sweep(
         for scheme in schemes:
             scheme.prepare(dataset)
 
-        # one work item per block of an operating point's realizations (sent as one batch)
+        # one work item per block of an operating point's realizations (sent as one batch); channels with the
+        # fewest draws first (AWGN before fading), then image by image, so that a run stopped early holds
+        # whole images and its cheap channels complete (a row's result does not depend on this order)
+        by_draws = sorted(channels, key=config.realizations_for)
         work = [
             (i, s, c, snr, tuple(row_key(specs[id(s)], s.weights_id, dataset.name, dataset.image_ids[i], c.label,
                                          snr, config.seed, r) for r in block))
-            for i in range(len(dataset)) for s in schemes for c in channels for snr in config.snr_db
+            for c in by_draws for i in range(len(dataset)) for s in schemes for snr in config.snr_db
             for block in realization_blocks(config.realizations_for(c))
         ]
         target = results if shard.world_size == 1 else ResultsFile(shard.part_path(results.path))

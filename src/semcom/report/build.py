@@ -24,7 +24,7 @@ from semcom.report.document import Figure, Heading, Paragraph, Report, Table
 from semcom.device import resolve_device
 from semcom.evaluation.plots import Styles
 from semcom.report.studies import (Study, at_precision, best_scheme_table, images_label, run_study, study_figures,
-                                   study_tables)
+                                   study_rows, study_tables)
 from semcom.schemes import with_precision
 
 
@@ -47,8 +47,9 @@ class GridSpec:
 
 def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int,
                  device: Optional[torch.device] = None, precision: Optional[str] = None,
-                 timing: Optional[tuple[float, float, int]] = None) -> list:
-    """The setup table; ``timing`` is (this invocation's wall seconds, the rows' summed ``seconds``, rows)."""
+                 timing: Optional[tuple[Optional[float], float, int]] = None) -> list:
+    """The setup table; ``timing`` is (this invocation's wall seconds, or None when it computed no row; the
+    rows' summed ``seconds``; rows)."""
     import semcom
 
     where = device if device is not None else torch.device("cpu")
@@ -66,10 +67,10 @@ def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int,
     ]
     if timing is not None:
         wall, rows_seconds, count = timing
-        rows.append(["wall time", f"{_duration(wall)} for this invocation on {hardware} (a resumed run counts "
-                                  f"only what it computed); {_duration(rows_seconds)} summed over the {count} rows' "
-                                  "own times (the `seconds` column: scheme and metrics per row, over every "
-                                  "invocation)"])
+        spent = ("none: this invocation only wrote the report (--report-only)" if wall is None else
+                 f"{_duration(wall)} for this invocation on {hardware} (a resumed run counts only what it computed)")
+        rows.append(["wall time", f"{spent}; {_duration(rows_seconds)} summed over the {count} rows' own times "
+                                  "(the `seconds` column: scheme and metrics per row, over every invocation)"])
     return [Heading("Setup"), Table(["", ""], rows),
             Paragraph("Conventions (docs/DESIGN.md): SNR = P/sigma² per complex symbol; rho = k/n with n = 3HW "
                       "source values and k complex channel uses; PSNR on 8-bit images, per image, then averaged; "
@@ -84,20 +85,26 @@ def _duration(seconds: float) -> str:
 
 def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, dataset: str,
                  data_dir: Optional[str] = None, seed: int = 0, command: str = "", grid: Optional[GridSpec] = None,
-                 progress: bool = True, device=None, precision: Optional[str] = None) -> Path:
+                 progress: bool = True, device=None, precision: Optional[str] = None,
+                 compute: bool = True) -> Path:
     """Run (or resume) every study into ``folder`` and write the report; returns the HTML page's path.
 
-    The page opens with its message (the best scheme per SNR range and rho), then the figures of every study
-    and the reconstruction grid, then the tables, then the setup needed to reproduce it. Schemes run on
-    ``device`` (:func:`semcom.device.resolve_device`); ``precision`` applies to the learned ones."""
+    The studies run smallest first (fewest rows per image), so a long run that is stopped has finished its
+    small tables; the page keeps the order of ``studies``. It opens with its message (the best scheme per SNR
+    range and rho), then the figures of every study and the reconstruction grid, then the tables, then the
+    setup needed to reproduce it. Schemes run on ``device`` (:func:`semcom.device.resolve_device`);
+    ``precision`` applies to the learned ones. With ``compute`` False no row is evaluated: the report is of
+    the rows the CSVs hold (each table says how many images it has)."""
     started = time.perf_counter()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     device = resolve_device(device) if device is not None else None
     studies = [at_precision(study, precision) for study in studies]
     grid = grid.at_precision(precision) if grid is not None else None
-    summaries = [run_study(study, folder, dataset, data_dir, seed, progress=progress, device=device)
-                 for study in studies]
+    summaries: list = [None] * len(studies)
+    for i in sorted(range(len(studies)), key=lambda i: study_rows(studies[i], seed)):
+        summaries[i] = run_study(studies[i], folder, dataset, data_dir, seed, progress=progress, device=device,
+                                 compute=compute)
     styles = Styles.covering([spec for study in studies for spec in study.schemes.values()],
                              [c for study in studies for c in study.channels])
     size = len(get_dataset(dataset, data_dir=data_dir))  # the whole set: tables say whether every point has it
@@ -118,7 +125,8 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
     for study, summary in zip(studies, summaries):
         report.add(*study_tables(study, summary, dataset, size))
     rows = [row for name in dict.fromkeys(study.csv for study in studies) for row in ResultsFile(folder / name).read()]
-    timing = (time.perf_counter() - started, sum(r.seconds for r in rows if math.isfinite(r.seconds)), len(rows))
+    wall = time.perf_counter() - started if compute else None
+    timing = (wall, sum(r.seconds for r in rows if math.isfinite(r.seconds)), len(rows))
     report.add(*setup_blocks(command, dataset, data_dir, seed, device, precision, timing))
     return report.write(folder)[1]
 

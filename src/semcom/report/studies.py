@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from semcom.channels import parse_channel
+from semcom.data import get_dataset
 from semcom.evaluation import ResultsFile, SummaryRow, SweepConfig, run_sweep, summarize
 from semcom.evaluation.sweep import FADING_REALIZATIONS
 from semcom.evaluation.labels import short_channel, short_scheme
@@ -57,17 +58,28 @@ class Study:
 
 
 def run_study(study: Study, folder: Path, dataset: str, data_dir: Optional[str], seed: int,
-              progress: bool = True, device=None) -> list[SummaryRow]:
+              progress: bool = True, device=None, compute: bool = True) -> list[SummaryRow]:
     """Evaluate the missing rows of ``study`` into ``folder/<study.csv>`` (schemes on ``device``) and
-    summarize the study's rows."""
+    summarize the study's rows. With ``compute`` False nothing is evaluated: the summary is of the rows the
+    CSV holds so far (the report of a run still in progress); an image enters a point only with all its
+    channel draws there."""
     config = study.sweep_config(dataset, data_dir, seed, device)
     results = ResultsFile(folder / study.csv)
-    images = set(run_sweep(config, results, progress=progress).image_ids)
+    if compute:
+        images = set(run_sweep(config, results, progress=progress).image_ids)
+    else:
+        images = set(get_dataset(dataset, data_dir=data_dir, limit=study.limit).image_ids)
     wanted = {canonical_text(spec) for spec in study.schemes.values()}
     snrs = {round(float(s), 6) for s in study.snr_db}
-    return summarize([r for r in results.read() if r.scheme in wanted and r.image_id in images and config.covers(r)
-                      and round(r.snr_db, 6) in snrs],
-                     list(study.metrics))
+    rows = [r for r in results.read() if r.scheme in wanted and r.image_id in images and round(r.snr_db, 6) in snrs]
+    return summarize(config.with_every_draw(rows), list(study.metrics))
+
+
+def study_rows(study: Study, seed: int = 0) -> int:
+    """How many results rows ``study`` has per image (schemes × SNRs × draws summed over channels)."""
+    config = study.sweep_config("", None, seed)
+    draws = sum(config.realizations_for(parse_channel(c)) for c in study.channels)
+    return len(study.schemes) * len(study.snr_db) * draws
 
 
 def at_precision(study: Study, precision: Optional[str]) -> Study:
@@ -115,6 +127,8 @@ def study_figures(study: Study, summary: Sequence[SummaryRow], folder: Path, sty
     blocks: list[Block] = [Heading(study.title)]
     if study.note:
         blocks.append(Paragraph(study.note))
+    if not summary:
+        return blocks + [Paragraph(f"No rows yet: {study.csv} holds none of this study's points.")]
     metrics = list(study.metrics)
     bars = interval_note(summary, metrics)
     if study.plot == "rho":
@@ -175,7 +189,8 @@ def study_tables(study: Study, summary: Sequence[SummaryRow], dataset: str = "",
                         caption="schemes of this study", numeric=False))
     blocks.append(Table(["channel", "spec"], [[short_channel(c), parse_channel(c).label] for c in study.channels],
                         caption="channels of this study", numeric=False))
-    blocks.append(Link(study.csv, f"all rows: {study.csv}"))
+    if summary:  # a study without rows (a report of a run still in progress) may have no CSV yet
+        blocks.append(Link(study.csv, f"all rows: {study.csv}"))
     return blocks
 
 
