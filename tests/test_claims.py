@@ -31,3 +31,15 @@ def test_the_low_snr_gap_claim(tmp_path, ours, images, word):
     value, count, _ = a1.measure(claims.Points(path, ("psnr", "ssim")))
     assert value == pytest.approx(ours, abs=0.01) and count == images
     assert claims.verdict(a1, value, count)[0] == word
+
+
+def test_a_fading_point_counts_an_image_only_with_all_its_draws(tmp_path):
+    """A paper-B run stopped inside an image's 20 Rayleigh draws: that image is not behind the point yet."""
+    from dataclasses import replace
+
+    path = tmp_path / "paper_b_snr.csv"
+    rows = [replace(r, channel=claims.RAYLEIGH, realization=d) for r in _rows(claims.DJ10, 20.0, 24) for d in range(20)]
+    ResultsFile(path).append(rows[:-1])  # the last image lacks its last draw at the last SNR
+    points = claims.Points(path, ("psnr",))
+    assert points.images(claims.DJ10, claims.SNRS[0], claims.RAYLEIGH) == 24
+    assert points.images(claims.DJ10, claims.SNRS[-1], claims.RAYLEIGH) == 23

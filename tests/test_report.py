@@ -263,3 +263,12 @@ def test_reproduce_report_only_writes_the_page_from_no_rows(tmp_path, monkeypatc
     assert not (out / "paper_a_snr.csv").exists()
     assert "No rows yet: paper_a_snr.csv" in (out / "report.md").read_text()
     assert "estimated total" not in capsys.readouterr().out  # no plan: nothing is run
+
+
+@pytest.mark.parametrize("paper", sorted(PAPERS))
+def test_studies_sharing_a_csv_ask_for_the_same_metrics(paper):
+    """Otherwise the study run first writes rows the other one computes again with its extra metrics."""
+    by_csv: dict[str, set] = {}
+    for study in PAPERS[paper](None).studies:
+        by_csv.setdefault(study.csv, set()).add(tuple(study.metrics))
+    assert all(len(metrics) == 1 for metrics in by_csv.values()), by_csv

@@ -192,7 +192,8 @@ def paper_b(limit: Optional[int]) -> Protocol:
                  skipped=missing, note="Rayleigh: block fading, perfect CSI, MMSE; the effective SNR sets the "
                                        "matched step. Figures per rho, then metric against rho.")
     rho = Study("paper_b_rho", "Paper B: metric against bandwidth ratio (AWGN)", schemes, (0.0, 10.0, 20.0),
-                channels=("awgn",), plot="rho", limit=limit, skipped=missing, results="paper_b_snr")
+                channels=("awgn",), plot="rho", metrics=main.metrics, limit=limit, skipped=missing,
+                results="paper_b_snr")  # the same metrics as the rows it shares, or they would be computed twice
     base = "bandwidth-diff:compressor=bandwidth-diff-taef2-rho1_48,denoiser=latent-diff-denoiser-taef2"
     ablation = {
         "full (matched, 5 DDIM)": f"{base},{MATCHED_DDIM}",
