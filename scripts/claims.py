@@ -71,7 +71,7 @@ class Claim:
     paper: str
     expected: float | None
     measure: Callable[[Points], tuple[float, int, str]]
-    holds: Callable[[float], bool]
+    holds: Callable[[float], bool] | None  # None: a reading that the paper does not state
     unit: str = "dB"
 
 
@@ -142,15 +142,15 @@ def claims() -> list[Claim]:
                      "the posterior mean), PSNR (mean over 0/10/20 dB); expected below 0", "< 0 expected", 0.0,
               lambda p: gap(p, f"{STEPS},sampler=ddpm,steps=1000", f"{STEPS},steps=5", "psnr",
                             (0.0, 10.0, 20.0)), lambda x: x < 0),
-        Claim("PD2", steps, "... and VIF-P (no learned weights) of the same pair; a sample that keeps more detail scores "
-                     "higher", "reading", None,
+        Claim("PD2", steps, "... and VIF-P (no learned weights) of the same pair: does the sample keep more detail?",
+              "reading", None,
               lambda p: gap(p, f"{STEPS},sampler=ddpm,steps=1000", f"{STEPS},steps=5", "vif",
-                            (0.0, 10.0, 20.0)), lambda x: x > 0, unit="VIF"),
+                            (0.0, 10.0, 20.0)), None, unit="VIF"),
         Claim("PD3", ablations, "Paper B, the same reading: bandwidth-diff sampled from T (50 DDIM steps) against its "
                            "5 matched DDIM steps, PSNR (mean over the 8 SNRs); expected below 0", "< 0 expected", 0.0,
               lambda p: gap(p, BANDWIDTH_FROM_T, BANDWIDTH.format(""), "psnr", SNRS), lambda x: x < 0),
         Claim("PD4", ablations, "... and VIF-P of the same pair", "reading", None,
-              lambda p: gap(p, BANDWIDTH_FROM_T, BANDWIDTH.format(""), "vif", SNRS), lambda x: x > 0, unit="VIF"),
+              lambda p: gap(p, BANDWIDTH_FROM_T, BANDWIDTH.format(""), "vif", SNRS), None, unit="VIF"),
     ]
 
 
@@ -168,11 +168,36 @@ def ceiling_note(points: Points) -> str:
             "(docs/results/gpu_recipes.md) is what would test the claims themselves.")
 
 
+def perception_note(steps: Points) -> str:
+    """The perception-distortion reading of PD1-PD2, from the step study's numbers."""
+    sample, mean = f"{STEPS},sampler=ddpm,steps=1000", f"{STEPS},steps=5"
+    snrs = (0.0, 10.0, 20.0)
+    psnr = [steps.mean(sample, "psnr", s) - steps.mean(mean, "psnr", s) for s in snrs]
+    vif = [steps.mean(sample, "vif", s) - steps.mean(mean, "vif", s) for s in snrs]
+    images = min(min(steps.images(sample, s), steps.images(mean, s)) for s in snrs)
+    if images < KODAK:
+        return f"Not written yet: the step study holds {images} of {KODAK} images at the points it needs."
+    lower = sum(v < 0 for v in vif)
+    return (f"Paper A's step study, all {images} images, rho 1/96 (VAE f8c4): a DDPM sample (every step from the "
+            f"SNR-matched step down to 0) is {-sum(psnr) / 3:.2f} dB below 5 matched DDIM steps in PSNR on average over "
+            f"0/10/20 dB ({', '.join(f'{d:+.2f}' for d in psnr)} dB). That is the direction the perception-distortion "
+            "trade-off predicts: a few deterministic DDIM steps from the matched step stay close to the posterior "
+            "mean, which minimizes the squared error, and a stochastic sample does not. VIF-P, which needs no "
+            f"learned weights, does not reward the sample either: it is lower at {lower} of 3 SNRs "
+            f"({', '.join(f'{d:+.3f}' for d in vif)}). So on this CPU-trained de-noiser the extra steps buy neither "
+            "fidelity nor detail in VIF-P's sense; LPIPS, FID and CLIP, which might still prefer the sample, need "
+            "weights that are not available here.")
+
+
 def verdict(claim: Claim, ours: float, images: int) -> tuple[str, str]:
     if images < KODAK:
         return "not measurable yet", f"{images} of {KODAK} Kodak images at the points it uses"
     if math.isnan(ours):
         return "not measurable here", "a scheme or metric it needs is missing from the CSV"
+    if claim.holds is None:
+        return "reading (no claim)", ""
+    if claim.key.startswith("PD"):  # an expectation of diffusion models in general, not a claim of the paper
+        return ("as expected", "") if claim.holds(ours) else ("not as expected", "")
     return ("reproduced", "") if claim.holds(ours) else ("not reproduced", "")
 
 
@@ -205,7 +230,8 @@ def main() -> None:
         lines.append(f"| {claim.key} | {claim.statement} | {claim.paper} | {ours:.3g} {claim.unit} | {delta} | "
                      f"{images} | {word} | {'; '.join(t for t in (why, detail) if t)} | "
                      f"`{COMMANDS[claim.source[:7]]}` → `{claim.source}.csv` |")
-    lines += ["", "## Why the A claims fail here", "", ceiling_note(points["paper_a_snr"])]
+    lines += ["", "## Why the A claims fail here", "", ceiling_note(points["paper_a_snr"]),
+              "", "## Perception against distortion", "", perception_note(points["paper_a_steps"])]
     args.out.write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out}")
 
