@@ -114,7 +114,7 @@ def reproduce(
 
     Resumable: rows already in the report folder's CSVs are not recomputed, so a killed run picks up where it
     stopped when given the same command. The smallest studies run first. --report-only shows a long run's
-    progress (run it while the run is stopped, or from another checkout).
+    progress: it reads whole rows only, so it may run beside the run itself.
     """
     if paper not in protocols.PAPERS:
         raise SemcomError(f"unknown paper {paper!r}; choose one of {', '.join(protocols.PAPERS)}")
