@@ -102,7 +102,7 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
     studies = [at_precision(study, precision) for study in studies]
     grid = grid.at_precision(precision) if grid is not None else None
     summaries: list = [None] * len(studies)
-    for i in sorted(range(len(studies)), key=lambda i: study_rows(studies[i], seed)):
+    for i in sorted(range(len(studies)), key=lambda i: study_rows(studies[i])):
         summaries[i] = run_study(studies[i], folder, dataset, data_dir, seed, progress=progress, device=device,
                                  compute=compute)
     styles = Styles.covering([spec for study in studies for spec in study.schemes.values()],

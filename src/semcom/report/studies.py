@@ -75,9 +75,9 @@ def run_study(study: Study, folder: Path, dataset: str, data_dir: Optional[str],
     return summarize(config.with_every_draw(rows), list(study.metrics))
 
 
-def study_rows(study: Study, seed: int = 0) -> int:
+def study_rows(study: Study) -> int:
     """How many results rows ``study`` has per image (schemes × SNRs × draws summed over channels)."""
-    config = study.sweep_config("", None, seed)
+    config = study.sweep_config("", None, 0)  # the draws do not depend on the seed
     draws = sum(config.realizations_for(parse_channel(c)) for c in study.channels)
     return len(study.schemes) * len(study.snr_db) * draws
 
