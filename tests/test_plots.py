@@ -128,6 +128,21 @@ def test_legend_labels_are_short(spec, channel, label):
     assert len(label) <= MAX_LEGEND_CHARS
 
 
+def test_receivers_of_one_model_get_their_own_legend_name_and_colour():
+    """Paper B's ablation figure draws one model with three receivers: each needs its own entry."""
+    from semcom.evaluation.plots import Styles, legend_entries
+
+    base = "bandwidth-diff:compressor=bandwidth-diff-taef2-rho1_48,denoiser=latent-diff-denoiser-taef2"
+    receivers = {"sampler=ddim,start=matched,steps=5": "Bandwidth-Diff · 1/48 · AWGN",
+                 "sampler=ddim,start=matched,steps=20": "Bandwidth-Diff, DDIM 20 from the matched step · 1/48 · AWGN",
+                 "sampler=ddim,start=T,steps=50": "Bandwidth-Diff, DDIM 50 from t = T · 1/48 · AWGN",
+                 "steps=0": "Bandwidth-Diff, no de-noiser · 1/48 · AWGN"}
+    summary = [_summary_row(f"{base},{options}", "awgn", 0.0, [20.0, 21.0]) for options in receivers]
+    assert sorted(legend_entries(summary)) == sorted(receivers.values())
+    styles = Styles.covering([r.group["scheme"] for r in summary])
+    assert len(set(styles.colours.values())) == len(receivers)
+
+
 def test_rows_group_by_the_configured_rho_not_the_measured_one():
     from fractions import Fraction
 

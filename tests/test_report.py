@@ -272,3 +272,27 @@ def test_studies_sharing_a_csv_ask_for_the_same_metrics(paper):
     for study in PAPERS[paper](None).studies:
         by_csv.setdefault(study.csv, set()).add(tuple(study.metrics))
     assert all(len(metrics) == 1 for metrics in by_csv.values()), by_csv
+
+
+def test_a_partial_run_is_drawn_from_the_images_every_point_of_a_channel_has():
+    """8 images at 10 dB, 3 at 20 dB (a run in progress): the AWGN figure draws both points from the same 3,
+    and a complete channel is drawn as it is; the tables (the summary given) are untouched."""
+    from semcom.evaluation import summarize
+    from semcom.evaluation.results import ResultRow
+    from semcom.report.studies import same_images
+
+    def rows(channel, snr, images):  # image i scores 20 + i, so a changing image set moves the mean
+        return [ResultRow(scheme="s", weights_id="", dataset="kodak", image_id=f"kodim{i:02d}", channel=channel,
+                          snr_db=snr, rho=1 / 48, k=1, n=48, psnr=20.0 + i, ssim=0.5, ms_ssim=0.5)
+                for i in range(images)]
+
+    summary = summarize(rows("awgn", 10.0, 8) + rows("awgn", 20.0, 3) + rows("rayleigh", 10.0, 5)
+                        + rows("rayleigh", 20.0, 5), ["psnr"])
+    drawn, note = same_images(summary, ["psnr"])
+    means = {(r.group["channel"], r.group["snr_db"]): (r.metrics["psnr"].mean, r.metrics["psnr"].count) for r in drawn}
+    assert means == {("awgn", 10.0): (21.0, 3), ("awgn", 20.0): (21.0, 3),
+                     ("rayleigh", 10.0): (22.0, 5), ("rayleigh", 20.0): (22.0, 5)}
+    assert note.startswith("drawn from AWGN: the 3 images present at every point") and "Rayleigh" not in note
+    assert [r.metrics["psnr"].count for r in summary] == [8, 3, 5, 5]
+    complete = summarize(rows("awgn", 10.0, 4) + rows("awgn", 20.0, 4), ["psnr"])
+    assert same_images(complete, ["psnr"]) == (complete, "")

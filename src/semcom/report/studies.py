@@ -121,6 +121,26 @@ def _skipped_note(study: Study) -> list[Block]:
     return [Paragraph(f"Not run here ({why}): {', '.join(labels)}.") for why, labels in by_reason.items()]
 
 
+def same_images(summary: Sequence[SummaryRow], metrics: Sequence[str]) -> tuple[list[SummaryRow], str]:
+    """The summary a figure draws: per channel, only the images present at every point of that channel, so
+    a line of a run still in progress does not jump between image sets (the tables keep every image). Returns
+    it and a caption note saying what was left out ("" when nothing was)."""
+    by_channel: dict[str, list[SummaryRow]] = {}
+    for row in summary:
+        by_channel.setdefault(row.group["channel"], []).append(row)
+    kept, notes = [], []
+    for channel, points in by_channel.items():
+        common = set.intersection(*(set(p.per_image) for p in points))
+        if not common or all(len(p.per_image) == len(common) for p in points):
+            kept += points
+            continue
+        kept += summarize([r for p in points for r in p.rows if r.image_id in common], metrics)
+        notes.append(f"{short_channel(channel)}: the {len(common)} images present at every point")
+    if not notes:
+        return list(summary), ""
+    return kept, f"drawn from {'; '.join(notes)} (the run is incomplete; the tables use every image so far)"
+
+
 def study_figures(study: Study, summary: Sequence[SummaryRow], folder: Path, styles: Styles) -> list[Block]:
     """Heading, note and the study's figure(s), one per nominal rho (one in all for a rho plot), each with its
     legend entries and a caption that says what the lines and bars are."""
@@ -130,7 +150,8 @@ def study_figures(study: Study, summary: Sequence[SummaryRow], folder: Path, sty
     if not summary:
         return blocks + [Paragraph(f"No rows yet: {study.csv} holds none of this study's points.")]
     metrics = list(study.metrics)
-    bars = interval_note(summary, metrics)
+    summary, partial = same_images(summary, metrics)
+    bars = interval_note(summary, metrics) + (f"; {partial}" if partial else "")
     if study.plot == "rho":
         path = plot_results(summary, metrics, folder / f"{study.name}.png", "rho", styles)[0]
         blocks.append(Figure(path.name, f"{', '.join(metrics)} against the nominal rho; colour = scheme, line "

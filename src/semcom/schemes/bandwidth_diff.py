@@ -29,7 +29,8 @@ from semcom.models.bandwidth import BandwidthCompressor
 from semcom.rng import Generators
 from semcom.schemes.base import Scheme, Transmission
 from semcom.schemes.description import model_class_is, recorded_setting, weights_record
-from semcom.schemes.latent_diff import codec_needs_taef2, denoisers_of, load_codec, load_denoiser, trained_codec
+from semcom.schemes.latent_diff import (codec_needs_taef2, denoisers_of, load_codec, load_denoiser, receiver_suffix,
+                                        trained_codec)
 from semcom.schemes.registry import register_scheme
 from semcom.specs import format_spec
 from semcom.zoo import WeightsError, load_weights
@@ -109,7 +110,7 @@ class BandwidthDiff(Scheme):
     @classmethod
     def label(cls, config) -> str:
         variant = _VARIANTS[compressor_ablation(weights_record(config.compressor))]
-        return "Bandwidth-Diff" + variant + (", no de-noiser" if config.steps == 0 else "")
+        return "Bandwidth-Diff" + variant + receiver_suffix(config)
 
     @classmethod
     def catalog_entries(cls, name: str, entry: dict, manifest: dict[str, dict]) -> list[CatalogEntry]:

@@ -43,6 +43,23 @@ class LatentDiffConfig:
     steps: int = 20
 
 
+#: What the shipped receiver is (the zoo catalog's ``MATCHED_DDIM``): legends leave it unnamed.
+_SHIPPED_RECEIVER = dict(part.split("=") for part in MATCHED_DDIM.split(","))
+_START_WORDS = {"matched": "from the matched step", "fixed": "from t = N", "T": "from t = T"}
+
+
+def receiver_suffix(config) -> str:
+    """How a legend tells a diffusion receiver apart from the shipped one (DDIM, 5 U-Net evaluations from the
+    SNR-matched step): ``""`` for that receiver, ``", no de-noiser"`` for ``steps=0``, otherwise e.g.
+    ``", DDIM 20 from the matched step"`` or ``", DDPM 30 from t = N"``."""
+    if config.steps == 0:
+        return ", no de-noiser"
+    mine = {"sampler": config.sampler, "start": config.start, "steps": str(config.steps)}
+    if mine == _SHIPPED_RECEIVER:
+        return ""
+    return f", {config.sampler.upper()} {config.steps} {_START_WORDS.get(config.start, 'from ' + config.start)}"
+
+
 def load_codec(name: str):
     """``"taef2"`` → the pretrained TAEF2; ``"sd:SOURCE"`` → Stable Diffusion's VAE; otherwise a zoo name or trained folder holding a LatentVAE, or a
     LatentProjection (which is attached to its own base codec)."""
@@ -161,11 +178,11 @@ class LatentDiff(Scheme):
 
     @classmethod
     def label(cls, config) -> str:
-        return f"Latent-Diff {codec_label(config.codec)}" + (", no de-noiser" if config.steps == 0 else "")
+        return f"Latent-Diff {codec_label(config.codec)}" + receiver_suffix(config)
 
     @classmethod
     def family(cls, config) -> str:
-        return f"Latent-Diff {codec_label(config.codec, family=True)}" + (", no de-noiser" if config.steps == 0 else "")
+        return f"Latent-Diff {codec_label(config.codec, family=True)}" + receiver_suffix(config)
 
     @classmethod
     def nominal_rho(cls, config) -> Optional[Fraction]:

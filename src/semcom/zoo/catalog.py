@@ -14,7 +14,7 @@ from fractions import Fraction
 from semcom.zoo.registry import load_manifest
 
 #: De-noising steps of the latent receivers in the catalog: DDIM from the SNR-matched step (DESIGN.md §2).
-#: The step sweep (docs/results/latent_diff_steps.md) peaks at 1-2 evaluations; 5 leaves room at low SNR.
+#: Paper A's step sweep on Kodak-24 (docs/results/latent_diff.md) peaks at 1-2 evaluations; 5 leaves room at low SNR.
 MATCHED_DDIM = "sampler=ddim,start=matched,steps=5"
 TAEF2_DENOISER = "latent-diff-denoiser-taef2"
 #: The ablation of a latent scheme without its de-noiser (``steps=0``), listed beside each de-noised one.
