@@ -19,7 +19,7 @@ mkdir -p "$OUT"
 # What ADJSCC is told over these links: the average SNR (default) or the effective SNR after equalization.
 RULES="$OUT/adjscc_snr_input.csv"
 semcom evaluate -s adjscc:weights=adjscc-snr0to28-rho1_48 -s adjscc:weights=adjscc-snr0to28-rho1_48,snr_input=effective \
-  --dataset kodak --data "$DATA" --limit 8 --snr-db 0:20:10 --realizations "$N" --metrics psnr,ssim -o "$RULES" \
+  --dataset kodak --data "$DATA" --snr-db 0:20:10 --realizations "$N" --metrics psnr,ssim -o "$RULES" \
   -c "ofdm:model=tdl-a,delay_spread=1e-07,csi=ls,pilots=2,eq=lmmse" -c "mimo:nt=2,nr=2,eq=lmmse" \
   -c "rayleigh:coherence=image,csi=ls,eq=mmse,pilots=8,snr=pilot"
 semcom summary "$RULES" --metrics psnr,ssim --markdown "$OUT/adjscc_snr_input.md"

@@ -43,3 +43,21 @@ def test_a_fading_point_counts_an_image_only_with_all_its_draws(tmp_path):
     points = claims.Points(path, ("psnr",))
     assert points.images(claims.DJ10, claims.SNRS[0], claims.RAYLEIGH) == 24
     assert points.images(claims.DJ10, claims.SNRS[-1], claims.RAYLEIGH) == 23
+
+
+@pytest.mark.parametrize("bandwidth_psnr,word,share", [(19.0, "not reproduced", 0.0),
+                                                        (30.0, "not measurable yet", None)])
+def test_an_every_point_ordering_fails_early_only_on_complete_points(tmp_path, bandwidth_psnr, word, share):
+    """B1 with AWGN on all 24 images and no Rayleigh row yet: losing at a complete point decides it, winning
+    there does not (the Rayleigh points could still fail)."""
+    path = tmp_path / "paper_b_snr.csv"
+    bandwidth = claims.BANDWIDTH.format("")
+    ResultsFile(path).append(_rows(bandwidth, bandwidth_psnr, 24) + _rows(claims.DJ10, 20.0, 24)
+                             + _rows(claims.DJ20, 20.0, 24))
+    b1 = next(c for c in claims.claims() if c.key == "B1")
+    value, count, detail = b1.measure(claims.Points(path, ("psnr", "ssim")))
+    assert claims.verdict(b1, value, count)[0] == word
+    if share is not None:
+        assert value == share and "8 points still incomplete" in detail
+    else:
+        assert count == 0 and detail == "8 of 16 points"
