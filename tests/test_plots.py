@@ -86,6 +86,7 @@ def test_no_intervals_below_eight_images(tmp_path, monkeypatch):
     assert interval_note(rows, ["ssim"]) == "n = 3 images per point: fewer than 8, so no intervals are drawn"
     eight = [_summary_row("identity-analog", "awgn", 0.0, [0.5] * 7 + [0.6])]
     assert interval_note(eight, ["ssim"]).startswith("n = 8 images per point; bars: 95% Student-t")
+    assert interval_note(rows + eight, ["ssim"]).endswith("drawn only where a point has 8 images or more")
 
 
 def test_one_colour_per_scheme_and_one_line_style_per_channel_across_figures(tmp_path, monkeypatch):

@@ -296,3 +296,24 @@ def test_a_partial_run_is_drawn_from_the_images_every_point_of_a_channel_has():
     assert [r.metrics["psnr"].count for r in summary] == [8, 3, 5, 5]
     complete = summarize(rows("awgn", 10.0, 4) + rows("awgn", 20.0, 4), ["psnr"])
     assert same_images(complete, ["psnr"]) == (complete, "")
+
+
+def test_the_opening_table_ranks_only_complete_comparable_points():
+    """Rayleigh has one scheme on one image so far: no 'best scheme' is named there; AWGN ranks as before."""
+    from semcom.evaluation import summarize
+    from semcom.evaluation.results import ResultRow
+    from semcom.report.studies import best_scheme_table
+
+    def rows(scheme, channel, psnr, images):
+        return [ResultRow(scheme=scheme, weights_id="", dataset="kodak", image_id=f"kodim{i:02d}", channel=channel,
+                          snr_db=snr, rho=1 / 48, k=1, n=48, psnr=psnr, ssim=0.5, ms_ssim=0.5)
+                for i in range(images) for snr in (0.0, 10.0)]
+
+    adjscc, deepjscc = "adjscc:weights=adjscc-snr0to28-rho1_48", "deepjscc:weights=deepjscc-snr10-rho1_48"
+    rayleigh = "rayleigh:csi=perfect,eq=mmse"
+    summary = summarize(rows(adjscc, "awgn", 20.0, 3) + rows(deepjscc, "awgn", 22.0, 3)
+                        + rows(adjscc, rayleigh, 18.0, 1), ["psnr", "ssim"])
+    table = best_scheme_table(summary, [0.0, 10.0])
+    by_channel = {row[1]: row[2:] for row in table.rows}
+    assert by_channel["AWGN"] == ["DeepJSCC@10dB: 22.00 dB, SSIM 0.500", "DeepJSCC@10dB: 22.00 dB, SSIM 0.500"]
+    assert by_channel["Rayleigh"] == ["– (incomplete)", "– (incomplete)"]

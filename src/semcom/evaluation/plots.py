@@ -277,8 +277,11 @@ def interval_note(summary: Sequence[SummaryRow], metrics: Sequence[str]) -> str:
     draws = sorted({r.metrics[m].realizations for r in summary for m in metrics if m in r.metrics})
     if draws and draws[-1] > 1:  # each image's mean is over several channel draws
         n += f" (each image averaged over {draws[0] if len(draws) == 1 else f'{draws[0]}–{draws[-1]}'} channel draws)"
+    bars = "bars: 95% Student-t interval of the mean over images, clipped to the metric's range"
     if counts and counts[0] >= MIN_INTERVAL_COUNT:
-        return f"{n} images per point; bars: 95% Student-t interval of the mean over images, clipped to the metric's range"
+        return f"{n} images per point; {bars}"
+    if counts and counts[-1] >= MIN_INTERVAL_COUNT:
+        return f"{n} images per point; {bars}, drawn only where a point has {MIN_INTERVAL_COUNT} images or more"
     return f"{n} images per point: fewer than {MIN_INTERVAL_COUNT}, so no intervals are drawn"
 
 

@@ -150,16 +150,21 @@ def study_figures(study: Study, summary: Sequence[SummaryRow], folder: Path, sty
     if not summary:
         return blocks + [Paragraph(f"No rows yet: {study.csv} holds none of this study's points.")]
     metrics = list(study.metrics)
-    summary, partial = same_images(summary, metrics)
-    bars = interval_note(summary, metrics) + (f"; {partial}" if partial else "")
+
+    def drawn(rows: Sequence[SummaryRow]) -> tuple[list[SummaryRow], str]:
+        """A figure's rows (:func:`same_images`) and what its bars mean."""
+        rows, partial = same_images(rows, metrics)
+        return rows, interval_note(rows, metrics) + (f"; {partial}" if partial else "")
+
     if study.plot == "rho":
-        path = plot_results(summary, metrics, folder / f"{study.name}.png", "rho", styles)[0]
+        rows, bars = drawn(summary)
+        path = plot_results(rows, metrics, folder / f"{study.name}.png", "rho", styles)[0]
         blocks.append(Figure(path.name, f"{', '.join(metrics)} against the nominal rho; colour = scheme, line "
-                                        f"style = channel; {bars}", legend_entries(summary, "rho")))
+                                        f"style = channel; {bars}", legend_entries(rows, "rho")))
     else:
         rhos = _rhos(summary)
         for rho in rhos:
-            at_rho = [r for r in summary if nominal_rho(r.group["rho"]) == rho]
+            at_rho, bars = drawn([r for r in summary if nominal_rho(r.group["rho"]) == rho])
             suffix = "" if len(rhos) == 1 else f"_rho{rho.numerator}_{rho.denominator}"
             path = plot_results(at_rho, metrics, folder / f"{study.name}{suffix}.png", study.plot, styles)[0]
             what = ("colour = receiver; x = 0 is the no-de-noiser point every receiver starts from"
@@ -228,14 +233,24 @@ def _best(rows: Sequence[SummaryRow], metric: str) -> tuple[str, float] | None:
     return (max(scored)[1], max(scored)[0]) if scored else None
 
 
+def _comparable(rows: Sequence[SummaryRow], schemes: set[str], points: Sequence[float]) -> bool:
+    """Whether ``rows`` hold every scheme of ``schemes`` at every SNR of ``points``, all on the same images: a
+    run in progress is not ranked on whichever schemes and images it has reached."""
+    held = {(r.group["scheme"], r.group["snr_db"]) for r in rows}
+    return (all((s, p) in held for s in schemes for p in points)
+            and len({frozenset(r.per_image) for r in rows}) == 1)
+
+
 def best_scheme_table(summary: Sequence[SummaryRow], snrs: Sequence[float]) -> Table:
     """The report's opening table: per (nominal rho, channel) and SNR range, the best scheme by mean PSNR over
-    the range's SNR points, with its PSNR and SSIM."""
+    the range's SNR points, with its PSNR and SSIM. A cell ranks only when every scheme of that rho (on any
+    channel) is there at each of the range's SNRs on the same images; otherwise it says "incomplete"."""
     ranges = [(name, [s for s in snrs if low <= s < high]) for name, low, high in SNR_RANGES]
     ranges = [(name, points) for name, points in ranges if points]
     header = ["rho", "channel", *[f"{name} ({_span(points)})" for name, points in ranges]]
     rows = []
     for rho in _rhos(summary):
+        schemes = {r.group["scheme"] for r in summary if nominal_rho(r.group["rho"]) == rho}
         for channel in sorted({r.group["channel"] for r in summary}, key=lambda c: (c != "awgn", c)):
             cells = [str(rho), short_channel(channel)]
             for _, points in ranges:
@@ -244,6 +259,9 @@ def best_scheme_table(summary: Sequence[SummaryRow], snrs: Sequence[float]) -> T
                 best = _best(rows_here, "psnr")
                 if best is None:
                     cells.append("–")
+                    continue
+                if not _comparable(rows_here, schemes, points):
+                    cells.append("– (incomplete)")
                     continue
                 ssim = [r.metrics["ssim"].mean for r in rows_here if r.group["scheme"] == best[0] and "ssim" in r.metrics]
                 cells.append(f"{short_scheme(best[0])}: {best[1]:.2f} dB" +
