@@ -6,7 +6,7 @@
 # Usage: bash scripts/eval_jscc_kodak.sh [DATA_DIR] [RESULTS_CSV]
 set -euo pipefail
 DATA=${1:-../shared/data}
-CSV=${2:-runs/jscc_kodak_awgn.csv}
+CSV=${2:-docs/results/jscc_kodak_awgn.csv}
 S=()
 for d in 12 48; do
   for m in deepjscc-snr10 deepjscc-snr20 adjscc-snr0to28; do S+=(-s "${m%%-*}:weights=$m-rho1_$d"); done

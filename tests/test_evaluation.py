@@ -107,6 +107,19 @@ def test_sweep_writes_rows_and_resumes_identically(image_dir, tmp_path):
     assert run_sweep(config, partial, progress=False).written == 0
 
 
+def test_an_outage_row_does_not_depend_on_the_limit(image_dir, tmp_path):
+    """A digital scheme in outage shows the dataset's mean colour. It is learned from the whole set, so the row
+    of image a is the same in a --limit 1 run as in a run over every image (the row key names no limit)."""
+    def sweep(limit):
+        config = SweepConfig(schemes=["jpeg+capacity:rho=1/48"], snr_db=[-5.0], dataset=str(image_dir), limit=limit)
+        results = ResultsFile(tmp_path / f"limit{limit}.csv")
+        run_sweep(config, results, progress=False)
+        return {r.image_id: r for r in results.read()}
+
+    one, every = sweep(1), sweep(None)
+    assert one["a"].outage == 1 and one["a"].psnr == every["a"].psnr
+
+
 def test_sweep_checks_inputs_before_writing(image_dir, tmp_path):
     out = ResultsFile(tmp_path / "r.csv")
     base = dict(schemes=["identity-analog"], snr_db=[0.0], dataset=str(image_dir))

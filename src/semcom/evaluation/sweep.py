@@ -147,8 +147,11 @@ def run_sweep(
                 raise SweepConfigError(f"--realizations must be at least 1, got {count}")
         dataset = get_dataset(config.dataset, data_dir=config.data_dir, limit=config.limit)
         dataset.validate()
+        # learned from the whole set, never from the --limit subset: a row's identity does not name the limit,
+        # so its value must not depend on it (a resumed run with a larger limit keeps the earlier rows)
+        whole = dataset if config.limit is None else get_dataset(config.dataset, data_dir=config.data_dir)
         for scheme in schemes:
-            scheme.prepare(dataset)
+            scheme.prepare(whole)
 
         # one work item per block of an operating point's realizations (sent as one batch); channels with the
         # fewest draws first (AWGN before fading), then image by image, so that a run stopped early holds

@@ -115,8 +115,8 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
         photos = get_dataset(dataset, data_dir=data_dir, limit=1)
         path = save_reconstruction_grid(
             photos[0].image, grid.schemes, grid.snr_db, parse_channel(grid.channel),
-            folder / "reconstructions.jpg", torch.Generator().manual_seed(seed), dataset=photos, progress=progress,
-            device=device)
+            folder / "reconstructions.jpg", torch.Generator().manual_seed(seed),
+            dataset=get_dataset(dataset, data_dir=data_dir), progress=progress, device=device)
         report.add(Heading("Reconstructions (paper A Fig. 3)"),
                    Figure(path.name, f"{photos.image_ids[0]} over {grid.channel}: rows = schemes, columns = SNR; "
                                      f"titles give the SNR and the PSNR of that reconstruction (figure stored as "
