@@ -14,6 +14,7 @@ import pytest
 from semcom.evaluation import ResultsFile, SweepConfig, run_sweep
 from semcom.schemes import canonical_spec, create_scheme
 from semcom.zoo import MAX_SHIPPED_BYTES, ZOO_DIR, load_manifest, load_weights
+from semcom.zoo.catalog import MATCHED_DDIM
 
 EXPECTED_FILE = Path(__file__).parent / "expected" / "shipped_samples.json"
 JSCC_WEIGHTS = {
@@ -132,7 +133,7 @@ def test_issue_4_fixed_snr_models_show_the_mismatch_effect(issue_4_kodak):
     assert dj10[0.0] > dj20[0.0] + 1.0 and dj20[20.0] > dj10[20.0], (dj10, dj20)
 
 
-ISSUE_5_RECEIVER = "sampler=ddim,start=matched,steps=20"  # the receiver of docs/results/latent_diff.md
+ISSUE_5_RECEIVER = MATCHED_DDIM  # the shipped receiver, as in docs/results/latent_diff.md
 
 
 @pytest.mark.slow  # Kodak sweeps
