@@ -317,3 +317,8 @@ def test_the_opening_table_ranks_only_complete_comparable_points():
     by_channel = {row[1]: row[2:] for row in table.rows}
     assert by_channel["AWGN"] == ["DeepJSCC@10dB: 22.00 dB, SSIM 0.500", "DeepJSCC@10dB: 22.00 dB, SSIM 0.500"]
     assert by_channel["Rayleigh"] == ["– (incomplete)", "– (incomplete)"]
+    both = summarize(rows(adjscc, "awgn", 20.0, 3) + rows(deepjscc, "awgn", 22.0, 3) + rows(adjscc, rayleigh, 18.0, 1)
+                     + rows(deepjscc, rayleigh, 17.0, 1), ["psnr", "ssim"])
+    ranked = {row[1]: row[2:] for row in best_scheme_table(both, [0.0, 10.0]).rows}
+    assert ranked["Rayleigh"] == ["ADJSCC: 18.00 dB, SSIM 0.500 (n = 1)"] * 2
+    assert ranked["AWGN"] == by_channel["AWGN"]

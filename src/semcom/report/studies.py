@@ -244,11 +244,13 @@ def _comparable(rows: Sequence[SummaryRow], schemes: set[str], points: Sequence[
 def best_scheme_table(summary: Sequence[SummaryRow], snrs: Sequence[float]) -> Table:
     """The report's opening table: per (nominal rho, channel) and SNR range, the best scheme by mean PSNR over
     the range's SNR points, with its PSNR and SSIM. A cell ranks only when every scheme of that rho (on any
-    channel) is there at each of the range's SNRs on the same images; otherwise it says "incomplete"."""
+    channel) is there at each of the range's SNRs on the same images; otherwise it says "incomplete". A cell on
+    fewer images than the study's best-covered point gives its image count."""
     ranges = [(name, [s for s in snrs if low <= s < high]) for name, low, high in SNR_RANGES]
     ranges = [(name, points) for name, points in ranges if points]
     header = ["rho", "channel", *[f"{name} ({_span(points)})" for name, points in ranges]]
     rows = []
+    most = max((len(r.per_image) for r in summary), default=0)  # a cell on fewer images says how many
     for rho in _rhos(summary):
         schemes = {r.group["scheme"] for r in summary if nominal_rho(r.group["rho"]) == rho}
         for channel in sorted({r.group["channel"] for r in summary}, key=lambda c: (c != "awgn", c)):
@@ -264,8 +266,10 @@ def best_scheme_table(summary: Sequence[SummaryRow], snrs: Sequence[float]) -> T
                     cells.append("– (incomplete)")
                     continue
                 ssim = [r.metrics["ssim"].mean for r in rows_here if r.group["scheme"] == best[0] and "ssim" in r.metrics]
+                images = len(rows_here[0].per_image)
                 cells.append(f"{short_scheme(best[0])}: {best[1]:.2f} dB" +
-                             (f", SSIM {sum(ssim) / len(ssim):.3f}" if ssim else ""))
+                             (f", SSIM {sum(ssim) / len(ssim):.3f}" if ssim else "") +
+                             (f" (n = {images})" if images < most else ""))
             rows.append(cells)
     return Table(header, rows, caption="best scheme by mean PSNR over each SNR range (its SSIM beside it)")
 
