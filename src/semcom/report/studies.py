@@ -135,7 +135,8 @@ def same_images(summary: Sequence[SummaryRow], metrics: Sequence[str]) -> tuple[
             kept += points
             continue
         kept += summarize([r for p in points for r in p.rows if r.image_id in common], metrics)
-        notes.append(f"{short_channel(channel)}: the {len(common)} images present at every point")
+        notes.append(f"{short_channel(channel)}: the {len(common)} image{'s' * (len(common) != 1)} present at every "
+                     "point")
     if not notes:
         return list(summary), ""
     return kept, f"drawn from {'; '.join(notes)} (the run is incomplete; the tables use every image so far)"
