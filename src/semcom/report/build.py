@@ -107,7 +107,8 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
                                  compute=compute)
     styles = Styles.covering([spec for study in studies for spec in study.schemes.values()],
                              [c for study in studies for c in study.channels])
-    size = len(get_dataset(dataset, data_dir=data_dir))  # the whole set: tables say whether every point has it
+    whole = get_dataset(dataset, data_dir=data_dir)
+    size = len(whole)  # the whole set: tables say whether every point has it
     report = Report(title).add(*message_blocks(studies, summaries, dataset, size))
     for study, summary in zip(studies, summaries):
         report.add(*study_figures(study, summary, folder, styles))
@@ -116,7 +117,7 @@ def build_report(title: str, studies: Sequence[Study], folder: str | Path, *, da
         path = save_reconstruction_grid(
             photos[0].image, grid.schemes, grid.snr_db, parse_channel(grid.channel),
             folder / "reconstructions.jpg", torch.Generator().manual_seed(seed),
-            dataset=get_dataset(dataset, data_dir=data_dir), progress=progress, device=device)
+            dataset=whole, progress=progress, device=device)
         report.add(Heading("Reconstructions (paper A Fig. 3)"),
                    Figure(path.name, f"{photos.image_ids[0]} over {grid.channel}: rows = schemes, columns = SNR; "
                                      f"titles give the SNR and the PSNR of that reconstruction (figure stored as "
