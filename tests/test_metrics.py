@@ -53,6 +53,17 @@ def test_ms_ssim_properties():
     assert math.isnan(ms_ssim(img[..., :100, :100], img[..., :100, :100]).item())
 
 
+def test_the_cpu_layout_leaves_ssim_and_ms_ssim_as_the_library_computes_them():
+    import pytorch_msssim
+
+    img = as_tensor(skdata.astronaut())
+    noisy = (img + 0.1 * torch.randn(img.shape, generator=torch.Generator().manual_seed(2))).clamp(0, 1)
+    a, b = quantize_8bit(img).float(), quantize_8bit(noisy).float()  # plain NCHW
+    options = dict(data_range=1.0, size_average=False, win_size=11, win_sigma=1.5)
+    assert ssim(img, noisy).item() == pytest.approx(pytorch_msssim.ssim(a, b, **options).item(), abs=1e-6)
+    assert ms_ssim(img, noisy).item() == pytest.approx(pytorch_msssim.ms_ssim(a, b, **options).item(), abs=1e-6)
+
+
 def test_registry_and_optional_metric_message():
     assert {"psnr", "ssim", "ms_ssim"} <= set(list_metrics())
     with pytest.raises(UnknownNameError, match="available: .*psnr"):
