@@ -40,7 +40,7 @@ def psnr(reference: torch.Tensor, reconstruction: torch.Tensor) -> torch.Tensor:
 
 def _ssim_input(x: torch.Tensor) -> torch.Tensor:
     """8-bit-rounded float32; channels-last on the CPU, where PyTorch's depthwise convolution (SSIM's Gaussian
-    window) is about 5× faster in that layout on Kodak-sized batches, with values equal to float32 rounding."""
+    window) is several times faster in that layout, with values equal to float32 rounding."""
     x = quantize_8bit(x).float()
     return x.contiguous(memory_format=torch.channels_last) if x.device.type == "cpu" else x
 
