@@ -32,6 +32,17 @@ def test_round_trip_matches_recorded_psnr_and_shapes(taef2_dir, shared_data_dir)
     assert measured == pytest.approx(RECORDED_PSNR, abs=0.01)
 
 
+def test_the_cpu_layout_leaves_encode_and_decode_as_the_plain_layers_compute_them(taef2_dir):
+    model = load_taef2(taef2_dir).eval()
+    images = torch.rand(2, 3, 64, 96, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        latents = model.encode(images)
+        decoded = model.decode(latents)
+        assert latents.is_contiguous() and decoded.is_contiguous()  # callers get the default layout back
+        torch.testing.assert_close(latents, model.encoder(images), rtol=0, atol=1e-4)
+        torch.testing.assert_close(decoded, model.decoder(latents).clamp(0, 1), rtol=0, atol=1e-5)
+
+
 def test_found_through_environment(taef2_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("SEMCOM_TAEF2", str(taef2_dir))
     assert find_taef2() == taef2_dir
