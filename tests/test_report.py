@@ -322,3 +322,41 @@ def test_the_opening_table_ranks_only_complete_comparable_points():
     ranked = {row[1]: row[2:] for row in best_scheme_table(both, [0.0, 10.0]).rows}
     assert ranked["Rayleigh"] == ["ADJSCC: 18.00 dB, SSIM 0.500 (n = 1)"] * 2
     assert ranked["AWGN"] == by_channel["AWGN"]
+
+
+def _stand_in_kodak(tmp_path, monkeypatch, study):
+    from semcom.data import get_dataset, save_image
+    from semcom.report import protocols
+    from semcom.report.build import GridSpec
+
+    kodak = tmp_path / "data" / "kodak"
+    kodak.mkdir(parents=True)
+    for item in get_dataset("samples-192", limit=2):
+        save_image(item.image, kodak / f"{item.image_id}.png")
+    monkeypatch.setitem(protocols.PAPERS, "paper-b", lambda limit: protocols.Protocol("t", [study], GridSpec({}, ())))
+    return ["reproduce", "paper-b", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out")]
+
+
+def test_reproduce_with_fewer_fading_draws_is_a_prefix_that_a_later_run_extends(tmp_path, monkeypatch):
+    study = Study("paper_b_snr", "Stand-in", {"analog": "identity-analog"}, (0.0, 10.0),
+                  channels=("awgn", "rayleigh:coherence=image,csi=perfect"), fading_realizations=3)
+    command = _stand_in_kodak(tmp_path, monkeypatch, study)
+    results = tmp_path / "out" / "paper_b_snr.csv"
+    assert main([*command, "--fading-realizations", "2"]) == 0
+    first = results.read_text()
+    draws = {(r["channel"], r["realization"]) for r in csv.DictReader(first.splitlines())}
+    assert {d for c, d in draws if c == "awgn"} == {"0"}  # AWGN keeps its single draw
+    assert {d for c, d in draws if c != "awgn"} == {"0", "1"}
+    assert "2 channel draws" in (tmp_path / "out" / "report.md").read_text()
+    assert main(command) == 0  # the study's own 3 draws: only the third is computed
+    second = results.read_text()
+    assert second.startswith(first)
+    added = list(csv.DictReader(second.splitlines()))[len(first.splitlines()) - 1:]
+    assert len(added) == 4 and {r["realization"] for r in added} == {"2"}  # 2 images × 2 SNRs
+
+
+def test_reproduce_refuses_both_kinds_of_draw_count(tmp_path, monkeypatch, capsys):
+    command = _stand_in_kodak(tmp_path, monkeypatch, TINY)
+    assert main([*command, "--realizations", "2", "--fading-realizations", "3"]) == 2
+    assert "at most one of --realizations" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -13,6 +13,7 @@ from semcom.cli.app import app
 from semcom.cli.commands import PRECISION_HELP, REALIZATIONS_HELP, check_precision
 from semcom.device import DEVICE_HELP, resolve_device
 from semcom.errors import SemcomError
+from semcom.evaluation.sweep import FADING_REALIZATIONS
 from semcom.report import build_report
 from semcom.report import protocols
 from semcom.report.estimate import Costs, describe, grid_seconds, minutes, plan_study
@@ -107,6 +108,10 @@ def reproduce(
     device: str = typer.Option("auto", help=DEVICE_HELP),
     precision: str = typer.Option("fp32", help=PRECISION_HELP),
     realizations: Optional[int] = typer.Option(None, min=1, help=REALIZATIONS_HELP, show_default=False),
+    fading_realizations: Optional[int] = typer.Option(
+        None, min=1, show_default=False, help=f"Channel draws per image and operating point over fading channels "
+        f"only (default {FADING_REALIZATIONS}; AWGN keeps 1). Draws are seeded one by one, so a run with fewer "
+        "is a prefix of one with more: rerunning with a larger number (or none) adds the missing draws."),
     report_only: bool = typer.Option(False, "--report-only", help="Compute no row: write the report from the rows "
                                      "the folder's CSVs hold so far (each table gives its image count)."),
 ) -> None:
@@ -120,15 +125,20 @@ def reproduce(
         raise SemcomError(f"unknown paper {paper!r}; choose one of {', '.join(protocols.PAPERS)}")
     if limit is not None and limit < 1:
         raise SemcomError(f"--limit must be a positive number of images, got {limit}")
+    if realizations is not None and fading_realizations is not None:
+        raise SemcomError("give at most one of --realizations (every channel) and --fading-realizations "
+                          "(fading channels only)")
     where, precision = resolve_device(device), check_precision(precision)
     missing = ensure_taef2(progress=True)
     if missing:
         typer.echo(f"TAEF2 schemes left out: {missing}", err=True)
-    plan = protocols.with_realizations(protocols.PAPERS[paper](limit), realizations)
+    plan = protocols.with_realizations(protocols.PAPERS[paper](limit), realizations, fading_realizations)
     out = out or Path(f"reproduce-{paper}")
     command = f"semcom reproduce {paper} --data {data} --out {out} --seed {seed}" + (
         f" --limit {limit}" if limit else "") + (
-        f" --realizations {realizations}" if realizations else "") + runtime_flags(where, precision)
+        f" --realizations {realizations}" if realizations else "") + (
+        f" --fading-realizations {fading_realizations}" if fading_realizations else "") + (
+        runtime_flags(where, precision))
     if not report_only:
         announce(plan, out, data, seed, precision)
     page = build_report(plan.title, plan.studies, out, dataset="kodak", data_dir=data, seed=seed, grid=plan.grid,

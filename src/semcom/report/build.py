@@ -70,7 +70,8 @@ def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int,
         spent = ("none: this invocation only wrote the report (--report-only)" if wall is None else
                  f"{_duration(wall)} for this invocation on {hardware} (a resumed run counts only what it computed)")
         rows.append(["wall time", f"{spent}; {_duration(rows_seconds)} summed over the {count} rows' own times "
-                                  "(the `seconds` column: the scheme's time per row, metrics not included, over every invocation)"])
+                                  "(the `seconds` column: the scheme's time per row, metrics not included, "
+                                  "over every invocation)"])
     return [Heading("Setup"), Table(["", ""], rows),
             Paragraph("Conventions (docs/DESIGN.md): SNR = P/sigma² per complex symbol; rho = k/n with n = 3HW "
                       "source values and k complex channel uses; PSNR on 8-bit images, per image, then averaged; "

@@ -49,11 +49,13 @@ def at_precision(plan: Protocol, precision: str | None) -> Protocol:
                                grid=plan.grid.at_precision(precision))
 
 
-def with_realizations(plan: Protocol, realizations: int | None) -> Protocol:
-    """The plan with ``realizations`` channel draws per image in every study (None: the studies' own)."""
-    if realizations is None:
+def with_realizations(plan: Protocol, realizations: int | None, fading: int | None = None) -> Protocol:
+    """The plan with ``realizations`` channel draws per image on every channel of every study, or ``fading``
+    draws on the fading channels only (None: the studies' own)."""
+    if realizations is None and fading is None:
         return plan
-    return dataclasses.replace(plan, studies=[study_with_realizations(s, realizations) for s in plan.studies])
+    return dataclasses.replace(plan, studies=[study_with_realizations(s, realizations, fading)
+                                              for s in plan.studies])
 
 
 def _split(entries: list[CatalogEntry], skipped: list[CatalogEntry], keep,

@@ -90,9 +90,12 @@ def at_precision(study: Study, precision: Optional[str]) -> Study:
                                                for label, spec in study.schemes.items()})
 
 
-def with_realizations(study: Study, realizations: Optional[int]) -> Study:
-    """The study with ``realizations`` channel draws per image on every channel (None: unchanged)."""
-    return study if realizations is None else dataclasses.replace(study, realizations=realizations)
+def with_realizations(study: Study, realizations: Optional[int], fading: Optional[int] = None) -> Study:
+    """The study with ``realizations`` channel draws per image on every channel, or ``fading`` draws on its
+    fading channels only (AWGN keeps one); None leaves that setting as it is."""
+    if realizations is not None:
+        study = dataclasses.replace(study, realizations=realizations)
+    return study if fading is None else dataclasses.replace(study, fading_realizations=fading)
 
 
 def relabel(summary: Sequence[SummaryRow], schemes: dict[str, str]) -> list[SummaryRow]:
