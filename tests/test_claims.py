@@ -61,3 +61,17 @@ def test_an_every_point_ordering_fails_early_only_on_complete_points(tmp_path, b
         assert value == share and "8 points still incomplete" in detail
     else:
         assert count == 0 and detail == "8 of 16 points"
+
+
+def test_fewer_fading_draws_read_only_the_first_ones(tmp_path):
+    """claims.py --fading-realizations 4: an image with draws 0-3 counts, and its later draws are not averaged in."""
+    from dataclasses import replace
+
+    path = tmp_path / "paper_b_snr.csv"
+    rows = [replace(r, channel=claims.RAYLEIGH, realization=d, psnr=20.0 + d)
+            for r in _rows(claims.DJ10, 0.0, 24) for d in range(20 if r.image_id == "kodim01" else 4)]
+    ResultsFile(path).append(rows)
+    four, twenty = claims.Points(path, ("psnr",), fading=4), claims.Points(path, ("psnr",))
+    assert four.images(claims.DJ10, 10.0, claims.RAYLEIGH) == 24
+    assert four.mean(claims.DJ10, "psnr", 10.0, claims.RAYLEIGH) == pytest.approx(21.5)  # draws 0-3 only
+    assert twenty.images(claims.DJ10, 10.0, claims.RAYLEIGH) == 1
