@@ -76,3 +76,35 @@ def write_json(rows: list, path) -> None:
     if path:
         with open(path, "w") as handle:
             json.dump(rows, handle, indent=1)
+
+
+def layout_arguments(description: str) -> argparse.Namespace:
+    """The options of the NCHW-against-channels-last benchmarks (a batch at Kodak's size, 2 threads), parsed;
+    the thread count is applied."""
+    import torch
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--height", type=int, default=512)
+    parser.add_argument("--width", type=int, default=768)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    return args
+
+
+def print_layout_table(cases, repeats: int) -> None:
+    """One line per ``(name, fn, inputs)``: median seconds of ``fn(*inputs)`` with the inputs as given (NCHW)
+    and in channels-last, the speed-up and the largest difference between the two outputs."""
+    import torch
+
+    print(f"{'part':<8} {'NCHW s':>8} {'channels-last s':>16} {'speed-up':>9} {'max |diff|':>11}")
+    for name, fn, inputs in cases:
+        last = tuple(x.contiguous(memory_format=torch.channels_last) for x in inputs)
+        with torch.no_grad():
+            plain_s = median_seconds(lambda: fn(*inputs), repeats)
+            last_s = median_seconds(lambda: fn(*last), repeats)
+            diff = (fn(*inputs) - fn(*last)).abs().max().item()
+        print(f"{name:<8} {plain_s:>8.3f} {last_s:>16.3f} {plain_s / last_s:>8.1f}x {diff:>11.1e}")
+
