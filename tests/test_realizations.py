@@ -217,3 +217,17 @@ def test_a_learned_scheme_without_weights_names_the_zoo_and_a_real_command(capsy
     assert "adjscc-snr0to28-rho1_12" in message and "adjscc-snr0to28-rho1_48" in message
     command = re.search(r"`semcom ([^`]+)`", message).group(1).split()
     assert main([*command, "--help"]) == 0  # the command it names exists
+
+
+def test_draws_that_leave_fewer_denoising_steps_stay_in_their_operating_point():
+    """Over fading a matched-start receiver runs fewer U-Net steps after a strong fade; the point must not split
+    by that outcome (it once drew a one-image Rayleigh point in paper B's report), and it reports the most."""
+    from semcom.evaluation import summarize
+    from semcom.evaluation.results import ResultRow
+
+    rows = [ResultRow(scheme="s", weights_id="w", dataset="d", image_id=f"im{i}", channel="rayleigh", snr_db=30.0,
+                      rho=1 / 24, k=1, n=24, psnr=20.0 + d, ssim=0.5, ms_ssim=0.5, denoise_steps=2 if (i, d) == (1, 3) else 5,
+                      realization=d) for i in range(3) for d in range(4)]
+    [point] = summarize(rows, ["psnr"])
+    assert point.metrics["psnr"].count == 3 and point.metrics["psnr"].mean == pytest.approx(21.5)
+    assert point.group["denoise_steps"] == 5
