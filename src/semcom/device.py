@@ -39,3 +39,9 @@ def resolve_device(name: str | torch.device | None = "auto") -> torch.device:
     if index >= torch.cuda.device_count():
         raise DeviceError(f"device {name!r}: only {torch.cuda.device_count()} CUDA device(s) present")
     return torch.device("cuda", index)
+
+
+def cpu_channels_last(x: torch.Tensor) -> torch.Tensor:
+    """``x`` in channels-last layout on the CPU (where oneDNN's convolutions are faster in it; values change
+    by float32 rounding at most), unchanged elsewhere, where it was not measured."""
+    return x.contiguous(memory_format=torch.channels_last) if x.device.type == "cpu" else x

@@ -21,6 +21,7 @@ import torch
 from safetensors.torch import load_file, save
 from torch import nn
 
+from semcom.device import cpu_channels_last
 from semcom.errors import SemcomError
 from semcom.files import atomic_write_bytes, file_identity, load_once, sha256_of
 from semcom.zoo.download import DownloadError, cache_dir, fetch
@@ -100,17 +101,12 @@ class TAEF2(nn.Module):
         super().__init__()
         self.encoder, self.decoder = build_encoder(), build_decoder()
 
+    # channels-last on the CPU: faster 3×3 convolutions (benchmarks/taef2_layout.py); outputs back in NCHW
     def encode(self, images: torch.Tensor) -> torch.Tensor:
-        return self.encoder(_cpu_layout(images)).contiguous()
+        return self.encoder(cpu_channels_last(images)).contiguous()
 
     def decode(self, latents: torch.Tensor) -> torch.Tensor:
-        return self.decoder(_cpu_layout(latents)).clamp(0, 1).contiguous()
-
-
-def _cpu_layout(x: torch.Tensor) -> torch.Tensor:
-    """Channels-last on the CPU, where oneDNN runs TAEF2's 3×3 convolutions about 1.3× faster in that layout
-    (``benchmarks/taef2_layout.py``); the outputs differ by float32 rounding. CUDA is left as it is."""
-    return x.contiguous(memory_format=torch.channels_last) if x.device.type == "cpu" else x
+        return self.decoder(cpu_channels_last(latents)).clamp(0, 1).contiguous()
 
 
 def _candidate_dirs() -> list[Path]:

@@ -14,6 +14,7 @@ import torch
 from pytorch_msssim import ms_ssim as _ms_ssim
 from pytorch_msssim import ssim as _ssim
 
+from semcom.device import cpu_channels_last
 from semcom.metrics.registry import register_metric
 
 WINDOW = 11
@@ -41,8 +42,7 @@ def psnr(reference: torch.Tensor, reconstruction: torch.Tensor) -> torch.Tensor:
 def _ssim_input(x: torch.Tensor) -> torch.Tensor:
     """8-bit-rounded float32; channels-last on the CPU, where PyTorch's depthwise convolution (SSIM's Gaussian
     window) is several times faster in that layout, with values equal to float32 rounding."""
-    x = quantize_8bit(x).float()
-    return x.contiguous(memory_format=torch.channels_last) if x.device.type == "cpu" else x
+    return cpu_channels_last(quantize_8bit(x).float())
 
 
 @register_metric("ssim")
