@@ -89,6 +89,20 @@ def test_no_intervals_below_eight_images(tmp_path, monkeypatch):
     assert interval_note(rows + eight, ["ssim"]).endswith("drawn only where a point has 8 images or more")
 
 
+def test_the_interval_note_gives_the_image_count_before_the_draws_behind_each_image():
+    import dataclasses
+
+    from semcom.evaluation.plots import interval_note
+
+    def drawn(row, draws):
+        return SummaryRow(row.group, {m: dataclasses.replace(e, realizations=draws) for m, e in row.metrics.items()})
+
+    fading = [drawn(_summary_row("identity-analog", "rayleigh", snr, [0.5] * 8), d) for snr, d in ((0.0, 1), (5.0, 4))]
+    assert interval_note(fading, ["ssim"]).startswith(
+        "n = 8 images per point (each averaged over 1–4 channel draws); bars: 95% Student-t")
+    assert interval_note(fading[:1], ["ssim"]).startswith("n = 8 images per point; bars")
+
+
 def test_one_colour_per_scheme_and_one_line_style_per_channel_across_figures(tmp_path, monkeypatch):
     import matplotlib.axes
 

@@ -274,15 +274,16 @@ def interval_note(summary: Sequence[SummaryRow], metrics: Sequence[str]) -> str:
     """What the bars of a figure over ``summary`` mean, with the number of images per point."""
     counts = sorted({r.metrics[m].count for r in summary for m in metrics if m in r.metrics})
     n = f"n = {counts[0]}" if len(counts) == 1 else f"n = {counts[0]}–{counts[-1]}" if counts else "n = 0"
+    n += " images per point"
     draws = sorted({r.metrics[m].realizations for r in summary for m in metrics if m in r.metrics})
     if draws and draws[-1] > 1:  # each image's mean is over several channel draws
-        n += f" (each image averaged over {draws[0] if len(draws) == 1 else f'{draws[0]}–{draws[-1]}'} channel draws)"
+        n += f" (each averaged over {draws[0] if len(draws) == 1 else f'{draws[0]}–{draws[-1]}'} channel draws)"
     bars = "bars: 95% Student-t interval of the mean over images, clipped to the metric's range"
     if counts and counts[0] >= MIN_INTERVAL_COUNT:
-        return f"{n} images per point; {bars}"
+        return f"{n}; {bars}"
     if counts and counts[-1] >= MIN_INTERVAL_COUNT:
-        return f"{n} images per point; {bars}, drawn only where a point has {MIN_INTERVAL_COUNT} images or more"
-    return f"{n} images per point: fewer than {MIN_INTERVAL_COUNT}, so no intervals are drawn"
+        return f"{n}; {bars}, drawn only where a point has {MIN_INTERVAL_COUNT} images or more"
+    return f"{n}: fewer than {MIN_INTERVAL_COUNT}, so no intervals are drawn"
 
 
 @remembered()
