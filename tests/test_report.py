@@ -202,6 +202,25 @@ def test_a_table_is_labelled_kodak_24_only_when_every_point_has_all_24_images():
     study = dataclasses.replace(study, limit=2)
     assert all("kodak: the first 2 of its 24 images at every point (a limited run)" in c for c in captions(two))
     assert all("incomplete" in c for c in captions(partial))  # a limit never hides a missing row
+    assert not any("draws" in c for c in captions(full))  # one draw per image: nothing to say
+
+
+def test_a_table_says_how_many_channel_draws_each_image_mean_holds():
+    """A staged fading run (--fading-realizations 4) is labelled with its draws, not only its images."""
+    from semcom.evaluation import summarize
+    from semcom.evaluation.results import ResultRow
+    from semcom.report.studies import images_label
+
+    def rows(channel: str, draws: int) -> list[ResultRow]:
+        return [ResultRow(scheme="identity-analog", weights_id="", dataset="kodak", image_id=f"kodim{i:02d}",
+                          channel=channel, snr_db=0.0, rho=0.5, k=589824, n=1179648, psnr=20.0 + r, ssim=0.5,
+                          ms_ssim=0.6, realization=r) for i in range(1, 25) for r in range(draws)]
+
+    fading = "rayleigh:coherence=image,csi=perfect,eq=mmse"
+    both = summarize(rows("awgn", 1) + rows(fading, 4))
+    assert images_label(both, "kodak", 24) == "Kodak-24: all 24 images at every point, 1–4 channel draws per image"
+    assert images_label(summarize(rows(fading, 4)), "kodak", 24).endswith(", 4 channel draws per image")
+    assert images_label(summarize(rows("awgn", 1)), "kodak", 24) == "Kodak-24: all 24 images at every point"
 
 
 DRAWN = Study("drawn", "Drawn study", {"analog": "identity-analog"}, (0.0, 10.0),

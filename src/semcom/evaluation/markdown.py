@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from semcom.evaluation.rho import nominal_rho
 from semcom.evaluation.summary import SummaryRow, outage_probability
@@ -68,14 +68,17 @@ def outage_markdown(summary: Sequence[SummaryRow], target: float, metric: str = 
     return markdown_table(rows, name, digits=3)
 
 
+def count_range(values: Iterable[int]) -> str:
+    """``"24"``, or ``"19–24"`` where the counts differ (``"0"`` for none)."""
+    values = sorted(set(values))
+    return "0" if not values else str(values[0]) if len(values) == 1 else f"{values[0]}–{values[-1]}"
+
+
 def counts_note(summary: Sequence[SummaryRow], metric: str) -> str:
     """``"24 images, 20 channel draws each"``: what a table's means average (ranges where points differ)."""
-    def span(values):
-        values = sorted(set(values))
-        return "0" if not values else str(values[0]) if len(values) == 1 else f"{values[0]}–{values[-1]}"
     estimates = [row.metrics[metric] for row in summary if metric in row.metrics]
-    return (f"{span(e.count for e in estimates)} images, {span(e.realizations for e in estimates)} channel "
-            "draw(s) each")
+    return (f"{count_range(e.count for e in estimates)} images, {count_range(e.realizations for e in estimates)} "
+            "channel draw(s) each")
 
 
 def pipe_table(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:

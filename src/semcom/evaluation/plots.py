@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from semcom.evaluation.labels import family_label, legend_label, short_channel, short_scheme
+from semcom.evaluation.markdown import count_range
 from semcom.evaluation.rho import nominal_rho
 from semcom.evaluation.summary import MIN_INTERVAL_COUNT, Estimate, SummaryRow, outage_probability
 from semcom.schemes import describe_spec
@@ -273,11 +274,10 @@ def legend_entries(summary: Sequence[SummaryRow], kind: str = "snr") -> list[str
 def interval_note(summary: Sequence[SummaryRow], metrics: Sequence[str]) -> str:
     """What the bars of a figure over ``summary`` mean, with the number of images per point."""
     counts = sorted({r.metrics[m].count for r in summary for m in metrics if m in r.metrics})
-    n = f"n = {counts[0]}" if len(counts) == 1 else f"n = {counts[0]}–{counts[-1]}" if counts else "n = 0"
-    n += " images per point"
-    draws = sorted({r.metrics[m].realizations for r in summary for m in metrics if m in r.metrics})
-    if draws and draws[-1] > 1:  # each image's mean is over several channel draws
-        n += f" (each averaged over {draws[0] if len(draws) == 1 else f'{draws[0]}–{draws[-1]}'} channel draws)"
+    n = f"n = {count_range(counts)} images per point"
+    draws = [r.metrics[m].realizations for r in summary for m in metrics if m in r.metrics]
+    if draws and max(draws) > 1:  # each image's mean is over several channel draws
+        n += f" (each averaged over {count_range(draws)} channel draws)"
     bars = "bars: 95% Student-t interval of the mean over images, clipped to the metric's range"
     if counts and counts[0] >= MIN_INTERVAL_COUNT:
         return f"{n}; {bars}"

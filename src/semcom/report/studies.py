@@ -18,7 +18,7 @@ from semcom.data import get_dataset
 from semcom.evaluation import ResultsFile, SummaryRow, SweepConfig, run_sweep, summarize
 from semcom.evaluation.sweep import FADING_REALIZATIONS
 from semcom.evaluation.labels import short_channel, short_scheme
-from semcom.evaluation.markdown import metric_table
+from semcom.evaluation.markdown import count_range, metric_table
 from semcom.evaluation.plots import Styles, interval_note, legend_entries, plot_results
 from semcom.evaluation.rho import nominal_rho
 from semcom.report.document import Block, Figure, Heading, Link, Paragraph, Table
@@ -188,16 +188,25 @@ def images_label(rows: Sequence[SummaryRow], dataset: str, dataset_size: int | N
     counts = [e.count for r in rows for e in r.metrics.values()]
     if not counts:
         return f"{dataset}: no rows"
+    return _images_phrase(counts, dataset, dataset_size, limit) + _draws_phrase(
+        [e.realizations for r in rows for e in r.metrics.values()])
+
+
+def _images_phrase(counts: Sequence[int], dataset: str, dataset_size: int | None, limit: int | None) -> str:
     low, high = min(counts), max(counts)
-    span = f"{low}" if low == high else f"{low}–{high}"
     if dataset_size is None:
-        return f"{dataset}: {span} image(s) per point"
+        return f"{dataset}: {count_range(counts)} image(s) per point"
     if low == dataset_size and high == dataset_size:
         whole = f"{dataset.capitalize()}-{dataset_size}" if dataset.isalpha() else dataset  # Kodak-24; samples-192
         return f"{whole}: all {dataset_size} images at every point"
     if limit is not None and low == high == min(limit, dataset_size):
         return f"{dataset}: the first {low} of its {dataset_size} images at every point (a limited run)"
-    return f"{dataset}: {span} of {dataset_size} images per point (incomplete)"
+    return f"{dataset}: {count_range(counts)} of {dataset_size} images per point (incomplete)"
+
+
+def _draws_phrase(draws: Sequence[int]) -> str:
+    """How many channel draws each image's mean holds, where any holds more than one (a fading channel)."""
+    return f", {count_range(draws)} channel draws per image" if max(draws) > 1 else ""
 
 
 def study_tables(study: Study, summary: Sequence[SummaryRow], dataset: str = "",
