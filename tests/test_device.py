@@ -81,6 +81,21 @@ def test_to_device_and_back_gives_the_cpu_reconstruction(tiny, name):
 
 
 @pytest.mark.device
+def test_a_result_row_records_the_hardware_it_was_computed_on(tiny):
+    """A resumed sweep may continue on another device, so every row says where it ran."""
+    from semcom.device import hardware_name
+    from semcom.evaluation.sweep import SweepConfig, evaluate_realizations
+
+    spec = specs(tiny)["adjscc"]
+    scheme = create_scheme(spec).to(DEVICE)
+    image = torch.rand(3, 32, 32, generator=torch.Generator().manual_seed(4))
+    rows = evaluate_realizations(scheme, image, 5.0, ChannelSpec.parse("awgn"),
+                                 SweepConfig(schemes=[spec], snr_db=[5.0], metrics=["psnr"]), "d", "x", "c", [0, 1])
+    assert [r.info["hardware"] for r in rows] == [hardware_name(DEVICE)] * 2
+    assert hardware_name(torch.device("cpu")) == "CPU"
+
+
+@pytest.mark.device
 @pytest.mark.parametrize("name", ["latent-ddim", "latent-ddpm", "bandwidth", "adjscc", "identity"])
 def test_a_batch_with_one_generator_per_image_equals_each_image_sent_alone(tiny, name):
     """The rule of semcom.rng: batching (and the device) never changes an image's random draws."""

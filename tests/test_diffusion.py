@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from semcom.channels import snr_db_to_noise_var
-from semcom.diffusion import (DenoiserConfig, LatentDenoiser, ReverseConfig, ScheduleConfig, alphas_cumprod,
+from semcom.diffusion import (DenoiserConfig, LatentDenoiser, ReverseConfig, alphas_cumprod,
                               matched_step, reverse_process, timesteps_from, to_forward_process)
 from semcom.zoo import from_pretrained, save_pretrained
 

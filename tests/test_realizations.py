@@ -8,7 +8,6 @@ import math
 import re
 
 import pytest
-import torch
 
 from semcom.channels import ChannelSpec
 from semcom.cli.app import main
@@ -85,6 +84,7 @@ def test_a_batch_of_realizations_equals_the_draws_one_at_a_time(spec):
     for b, s in zip(batched, single):
         assert b.realization == s.realization and b.psnr == pytest.approx(s.psnr, abs=1e-4), (b.realization, spec)
         assert b.info.get("quality") == s.info.get("quality")
+        assert b.info["hardware"] == "CPU"  # where the row was computed: a file may mix CPU and GPU rows
     if "+" not in spec:  # an analog scheme: every fade gives its own PSNR (a digital one: one quality or outage)
         assert len({round(r.psnr, 6) for r in batched}) == 4
 

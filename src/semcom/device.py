@@ -45,3 +45,8 @@ def cpu_channels_last(x: torch.Tensor) -> torch.Tensor:
     """``x`` in channels-last layout on the CPU (where oneDNN's convolutions are faster in it; values change
     by float32 rounding at most), unchanged elsewhere, where it was not measured."""
     return x.contiguous(memory_format=torch.channels_last) if x.device.type == "cpu" else x
+
+
+def hardware_name(device: torch.device) -> str:
+    """``"CPU"``, or the GPU's name (``"NVIDIA H100 80GB HBM3"``): what a result row or report says it ran on."""
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"

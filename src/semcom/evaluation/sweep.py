@@ -22,7 +22,7 @@ from tqdm import tqdm
 from semcom.channels import ChannelSpec, bandwidth_ratio, parse_channel
 from semcom.channels.snr import validate_snr_db
 from semcom.data import get_dataset
-from semcom.device import resolve_device
+from semcom.device import hardware_name, resolve_device
 from semcom.errors import SemcomError
 from semcom.evaluation.results import ResultRow, ResultsFile, row_key
 from semcom.evaluation.shard import Shard, merge_parts, part_files, process_group
@@ -249,6 +249,7 @@ def evaluate_realizations(
     sent = scheme(batch, snr_db, channel, generator=generators)
     recon = sent.reconstruction.cpu()
     seconds = (time.perf_counter() - start) / len(generators)
+    hardware = hardware_name(sent.reconstruction.device)  # rows from CPU and GPU runs may share a file
     scores = compute_metrics(batch, recon, list(config.metrics))
     n = 3 * image.shape[-2] * image.shape[-1]
     rho = float(bandwidth_ratio(sent.channel_uses, image.shape))
@@ -260,7 +261,7 @@ def evaluate_realizations(
         snr_db_est=float(sent.snr_db_estimate[j]) if sent.snr_db_estimate is not None else float("nan"),
         bpp=sent.per_image_bpp(j), outage=int(sent.per_image_outage(j)),
         info={**sent.row_info(j), "rho_nominal": str(sent.nominal_rho.limit_denominator(100000)),
-              "metrics": sorted(config.metrics)},
+              "metrics": sorted(config.metrics), "hardware": hardware},
         realization=r,
     ) for j, r in enumerate(realizations)]
 

@@ -21,7 +21,7 @@ from semcom.evaluation import ResultsFile
 from semcom.evaluation.reconstructions import save_reconstruction_grid
 from semcom.provenance import git_commit
 from semcom.report.document import Figure, Heading, Paragraph, Report, Table
-from semcom.device import resolve_device
+from semcom.device import hardware_name, resolve_device
 from semcom.evaluation.plots import Styles
 from semcom.report.studies import (Study, at_precision, best_scheme_table, images_label, run_study, study_figures,
                                    study_rows, study_tables)
@@ -53,7 +53,7 @@ def setup_blocks(command: str, dataset: str, data_dir: Optional[str], seed: int,
     import semcom
 
     where = device if device is not None else torch.device("cpu")
-    hardware = torch.cuda.get_device_name(where) if where.type == "cuda" else "CPU"
+    hardware = hardware_name(where)
 
     rows = [
         ["command", command],
