@@ -1,6 +1,6 @@
 """Take the rows a longer run added to a results CSV: copy SOURCE over TARGET when TARGET is a prefix of it.
 
-    python scripts/take_rows.py /work/runs/paper_b/paper_b_snr.csv docs/results/paper_b/paper_b_snr.csv
+    python scripts/take_rows.py runs/paper_b/paper_b_snr.csv docs/results/paper_b/paper_b_snr.csv
     python scripts/take_rows.py other_machine/paper_b_snr.csv.gz docs/results/paper_b/paper_b_snr.csv
 
 A resumed sweep (in a background folder, or on another machine that started from the committed file) only
@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import sys
 from pathlib import Path
+
+from semcom.files import atomic_write_bytes
 
 
 def read_bytes(path: Path) -> bytes:
@@ -29,9 +30,7 @@ def take_rows(source: Path, target: Path) -> tuple[int, int]:
     old = target.read_bytes() if target.exists() else b""
     if not new.startswith(old):
         raise ValueError(f"{target} is not a prefix of {source}: they are not the same run's rows")
-    partial = target.with_name(target.name + ".part")
-    partial.write_bytes(new)
-    os.replace(partial, target)
+    atomic_write_bytes(target, new)
     return old.count(b"\n"), new.count(b"\n")
 
 
