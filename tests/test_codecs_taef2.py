@@ -39,8 +39,10 @@ def test_the_cpu_layout_leaves_encode_and_decode_as_the_plain_layers_compute_the
         latents = model.encode(images)
         decoded = model.decode(latents)
         assert latents.is_contiguous() and decoded.is_contiguous()  # callers get the default layout back
+        # oneDNN sums channels-last convolutions in another order, which differs per CPU (1.2e-5 seen on an
+        # AVX2-only EPYC); 1e-4 is still a fortieth of one 8-bit level, and a wrong layout is off by far more.
         torch.testing.assert_close(latents, model.encoder(images), rtol=0, atol=1e-4)
-        torch.testing.assert_close(decoded, model.decoder(latents).clamp(0, 1), rtol=0, atol=1e-5)
+        torch.testing.assert_close(decoded, model.decoder(latents).clamp(0, 1), rtol=0, atol=1e-4)
 
 
 def test_found_through_environment(taef2_dir, monkeypatch, tmp_path):
